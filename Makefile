@@ -1,0 +1,31 @@
+# Two entry points on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test install clean conformance bench
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "veriopt needs Python >= 3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e .
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python -m veriopt.demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+conformance: $(STAMP)
+	$(BIN)/veriopt conformance ../shared/conformance/alive2
+
+bench: $(STAMP)
+	$(BIN)/python scripts/bench_conformance.py
+
+clean:
+	rm -rf $(VENV)

@@ -1,0 +1,54 @@
+"""The `veriopt` command: argument parsing and dispatch only.
+
+Each subcommand lives in its own module exposing `register(subparsers)`;
+modules are imported lazily by name so `--help` stays fast and adding a
+command touches one line here.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from veriopt.verify.verdict import EXIT_BAD_INPUT, BadInput
+
+# subcommand name -> module that defines `register(subparsers)` and `run(args)`
+COMMANDS: dict[str, str] = {
+    "verify": "veriopt.commands.verify",
+    "conformance": "veriopt.commands.conformance",
+}
+
+EPILOG = """exit codes:
+  0  correct (proved)          1  incorrect (counterexample shown)
+  2  bad input                 3  unknown (timeout) or unsupported feature
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="veriopt", description="Prove or refute rewrites of LLVM IR and C functions.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, module in COMMANDS.items():
+        importlib.import_module(module).register(sub, name)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return EXIT_BAD_INPUT
+    try:
+        return int(args.run(args))
+    except BadInput as exc:
+        print(exc.render(), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,166 @@
+"""Verdicts: the one vocabulary every checker (IR refinement, C equivalence,
+fuzzing) answers in, with alive-tv's wording and the project's exit codes.
+
+The lattice is ordered so that "could not confirm" is never "pass": only
+`CORRECT` is success, and only code that has a proof may construct it.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Status(enum.Enum):
+    CORRECT = "correct"
+    INCORRECT = "incorrect"
+    UNKNOWN = "unknown"          # timeout, solver gave up, resource limit
+    UNSUPPORTED = "unsupported"  # a feature we do not model
+
+
+EXIT_CODES = {
+    Status.CORRECT: 0,
+    Status.INCORRECT: 1,
+    Status.UNKNOWN: 3,
+    Status.UNSUPPORTED: 3,
+}
+EXIT_BAD_INPUT = 2
+
+# Alive2's error kinds, in the order its checks run.
+ERR_UB = "Source is more defined than target"
+ERR_RETURN_DOMAIN = "Source and target don't have the same return domain"
+ERR_POISON = "Target is more poisonous than source"
+ERR_UNDEF = "Target's return value is more undefined"
+ERR_VALUE = "Value mismatch"
+ERR_MEMORY = "Mismatch in memory"
+ERR_SRC_POISON = "Source returns poison"
+ERR_SRC_UNREACHABLE = "Source has reachable unreachable"
+ERR_SRC_UB = "Source has undefined behavior"
+
+
+@dataclass
+class Counterexample:
+    """Concrete values that show a refinement failure.
+
+    Each list holds (name, printed value) pairs; values are printed the way
+    alive-tv prints them (`#x05 (5)`, `poison`, `undef`, `< ... >`).
+    `replayed` says how the example was confirmed before being shown.
+    """
+
+    inputs: list[tuple[str, str]] = field(default_factory=list)
+    source: list[tuple[str, str]] = field(default_factory=list)
+    target: list[tuple[str, str]] = field(default_factory=list)
+    source_value: str | None = None
+    target_value: str | None = None
+    replayed: list[str] = field(default_factory=list)
+
+    def render(self) -> str:
+        lines = ["Example:"]
+        lines += [f"{n} = {v}" for n, v in self.inputs]
+        for title, rows in (("Source:", self.source), ("Target:", self.target)):
+            lines.append("")
+            lines.append(title)
+            lines += [f"{n} = {v}" for n, v in rows]
+        if self.source_value is not None or self.target_value is not None:
+            lines.append("Source value: " + (self.source_value or "(none)"))
+            lines.append("Target value: " + (self.target_value or "(none)"))
+        return "\n".join(lines)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "inputs": dict(self.inputs),
+            "source": dict(self.source),
+            "target": dict(self.target),
+            "source_value": self.source_value,
+            "target_value": self.target_value,
+            "replayed": list(self.replayed),
+        }
+
+
+@dataclass
+class Verdict:
+    status: Status
+    error: str | None = None        # Alive2 error kind for INCORRECT
+    reason: str | None = None       # why UNKNOWN / UNSUPPORTED
+    counterexample: Counterexample | None = None
+    bounded: str | None = None      # e.g. "bounded: 8 iterations"
+    name: str | None = None         # which pair (src/tgt, src1/tgt1, ...)
+    seconds: float = 0.0
+    solver: str | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.status]
+
+    @classmethod
+    def unsupported(cls, feature: str) -> "Verdict":
+        return cls(Status.UNSUPPORTED, reason=feature)
+
+    @classmethod
+    def unknown(cls, reason: str) -> "Verdict":
+        return cls(Status.UNKNOWN, reason=reason)
+
+    def render(self) -> str:
+        """Text in alive-tv's words, so it can be pasted into an LLVM issue."""
+        if self.status is Status.CORRECT:
+            text = "Transformation seems to be correct!"
+            if self.bounded:
+                text += f" ({self.bounded})"
+            return text
+        if self.status is Status.UNSUPPORTED:
+            return f"ERROR: Unsupported: {self.reason}"
+        if self.status is Status.UNKNOWN:
+            if self.reason == "timeout":
+                return "ERROR: Timeout"
+            return f"ERROR: SMT Error: {self.reason}"
+        lines = ["Transformation doesn't verify!", f"ERROR: {self.error}"]
+        if self.counterexample is not None:
+            lines += ["", self.counterexample.render()]
+        return "\n".join(lines)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "verdict": self.status.value,
+            "error": self.error,
+            "reason": self.reason,
+            "bounded": self.bounded,
+            "counterexample": self.counterexample.to_json() if self.counterexample else None,
+            "seconds": round(self.seconds, 4),
+            "solver": self.solver,
+        }
+
+
+def combine(verdicts: list[Verdict]) -> Verdict:
+    """The verdict of a file holding several pairs: the worst one wins.
+
+    incorrect > unknown > unsupported > correct, so one refuted pair makes
+    the whole file refuted and one unproved pair keeps it from `correct`.
+    """
+    if not verdicts:
+        return Verdict.unsupported("no function pairs")
+    rank = {Status.INCORRECT: 0, Status.UNKNOWN: 1, Status.UNSUPPORTED: 2, Status.CORRECT: 3}
+    return min(verdicts, key=lambda v: rank[v.status])
+
+
+class BadInput(Exception):
+    """Input the user must fix: printed as one line, exit 2, no traceback."""
+
+    def __init__(self, message: str, file: str | None = None, line: int | None = None,
+                 col: int | None = None):
+        self.message = message
+        self.file = file
+        self.line = line
+        self.col = col
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        where = ""
+        if self.file:
+            where = self.file
+            if self.line:
+                where += f":{self.line}"
+                if self.col:
+                    where += f":{self.col}"
+            where += ": "
+        return f"{where}error: {self.message}"
