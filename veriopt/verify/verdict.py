@@ -143,6 +143,15 @@ def combine(verdicts: list[Verdict]) -> Verdict:
     return min(verdicts, key=lambda v: rank[v.status])
 
 
+class Unsupported(Exception):
+    """Raised by the semantics on anything it does not model; becomes an
+    `unsupported: <feature>` verdict, never a guess."""
+
+    def __init__(self, feature: str):
+        self.feature = feature
+        super().__init__(feature)
+
+
 class BadInput(Exception):
     """Input the user must fix: printed as one line, exit 2, no traceback."""
 

@@ -1,0 +1,95 @@
+"""`veriopt verify`: prove or refute that @tgt refines @src (alive-tv's job)."""
+from __future__ import annotations
+
+import argparse
+import json
+
+from veriopt.verify.refinement import VerifyOptions
+from veriopt.verify.solvers import SOLVERS
+from veriopt.verify.verdict import Status, Verdict, combine
+
+# alive-tv flags we accept under the same names; those not implemented
+# answer `unsupported: <flag>` rather than a usage error.
+UNIMPLEMENTED_FLAGS = {"tgt_is_asm": "--tgt-is-asm"}
+
+
+def add_verify_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--timeout", type=float, default=10.0, metavar="S",
+                   help="seconds per solver query (default 10, as alive-tv)")
+    p.add_argument("--solver", choices=SOLVERS, default="z3",
+                   help="z3, bitwuzla (quantifier-free queries; Z3 for the rest) or portfolio")
+    p.add_argument("--disable-undef-input", action="store_true",
+                   help="assume arguments are never undef")
+    p.add_argument("--disable-poison-input", action="store_true",
+                   help="assume arguments are never poison")
+    p.add_argument("--disallow-ub-exploitation", action="store_true",
+                   help="the source itself must not have UB or return poison")
+    p.add_argument("--bidirectional", action="store_true",
+                   help="also check that the source refines the target")
+    p.add_argument("--src-unroll", type=int, default=0, metavar="N")
+    p.add_argument("--tgt-unroll", type=int, default=0, metavar="N")
+    p.add_argument("--unroll", type=int, default=0, metavar="N")
+    p.add_argument("--tgt-is-asm", action="store_true", help="(not implemented: unsupported)")
+    p.add_argument("--quiet", action="store_true", help="print only the verdict line")
+
+
+def options_from_args(args: argparse.Namespace) -> VerifyOptions:
+    return VerifyOptions(
+        timeout=args.timeout, solver=args.solver,
+        disable_undef_input=args.disable_undef_input,
+        disable_poison_input=args.disable_poison_input,
+        disallow_ub_exploitation=args.disallow_ub_exploitation,
+        bidirectional=args.bidirectional,
+        src_unroll=args.src_unroll or args.unroll, tgt_unroll=args.tgt_unroll or args.unroll)
+
+
+def unimplemented_flag(args: argparse.Namespace) -> str | None:
+    for attr, flag in UNIMPLEMENTED_FLAGS.items():
+        if getattr(args, attr, False):
+            return flag
+    return None
+
+
+def register(sub, name: str) -> None:
+    p = sub.add_parser(name, help="verify that @tgt refines @src (LLVM IR)",
+                       description="Verify LLVM IR rewrites. One file: @src/@tgt (and @srcN/@tgtN) "
+                                   "pairs. Two files: functions matched by name.")
+    p.add_argument("files", nargs="+", metavar="FILE.ll", help="one or two .ll files")
+    p.add_argument("--src-fn", help="source function name")
+    p.add_argument("--tgt-fn", help="target function name")
+    p.add_argument("--json", action="store_true", help="machine-readable verdicts")
+    add_verify_options(p)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from veriopt.verify.api import verify_files
+    from veriopt.verify.verdict import BadInput
+    if len(args.files) > 2:
+        raise BadInput("give one file holding @src and @tgt, or two files")
+    flag = unimplemented_flag(args)
+    if flag:
+        verdicts = [Verdict.unsupported(flag)]
+    else:
+        verdicts = verify_files(args.files[0], args.files[1] if len(args.files) > 1 else None,
+                                args.src_fn, args.tgt_fn, options_from_args(args))
+    overall = combine(verdicts)
+    if args.json:
+        print(json.dumps({"file": args.files, "verdict": overall.status.value,
+                          "error": overall.error, "pairs": [v.to_json() for v in verdicts]},
+                         indent=2))
+    else:
+        print_verdicts(verdicts, args.quiet)
+    return overall.exit_code
+
+
+def print_verdicts(verdicts: list[Verdict], quiet: bool = False) -> None:
+    for v in verdicts:
+        if len(verdicts) > 1 and not quiet:
+            print(f"----------------------------------------\n{v.name}")
+        text = v.render()
+        if quiet and v.status is not Status.CORRECT:
+            text = "\n".join(text.splitlines()[:2])
+        print(text)
+        if len(verdicts) > 1 and not quiet:
+            print()

@@ -1,0 +1,142 @@
+"""C front end: preprocess, parse with pycparser, index the functions.
+
+Only what the C semantics (`c_smt`) needs: a file's function definitions by
+name and its typedef-free AST. Errors the user must fix become `BadInput`
+with `file:line:col`, never a traceback.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pycparser import c_ast, c_parser
+
+from veriopt.translation.c_headers import header_dir
+from veriopt.verify.verdict import BadInput
+
+# Spellings of GNU extensions that pycparser does not parse but that are
+# harmless for the semantics we model.
+_GNU_DEFINES = [
+    "-D__attribute__(x)=", "-D__extension__=", "-D__restrict=restrict",
+    "-D__restrict__=restrict", "-D__inline=inline", "-D__inline__=inline",
+    "-D__asm__(x)=", "-D__const=const", "-D__signed__=signed",
+]
+
+
+@dataclass
+class CProgram:
+    """One parsed C file: its AST and its function definitions by name."""
+
+    path: str
+    ast: c_ast.FileAST
+    functions: dict[str, c_ast.FuncDef] = field(default_factory=dict)
+
+    def function(self, name: str) -> c_ast.FuncDef:
+        """The definition of `name`, or BadInput naming what is there."""
+        if name not in self.functions:
+            known = ", ".join(sorted(self.functions)) or "none"
+            raise BadInput(f"no function '{name}' defined (functions: {known})", self.path)
+        return self.functions[name]
+
+
+def _preprocessor() -> list[str] | None:
+    for tool in ("cpp", "gcc", "clang-22", "clang", "cc"):
+        exe = shutil.which(tool)
+        if exe:
+            return [exe] if tool == "cpp" else [exe, "-E"]
+    return None
+
+
+def preprocess(path: str, text: str | None = None) -> str:
+    """Run the system preprocessor against veriopt's own libc headers.
+
+    `-nostdinc -undef` keeps glibc (and its extensions) out; line markers
+    are kept so pycparser's coordinates name the user's file and line.
+    """
+    source = text if text is not None else _read(path)
+    tool = _preprocessor()
+    if tool is None:
+        raise BadInput("no C preprocessor found (need cpp, gcc or clang)", path)
+    here = Path(path).resolve().parent
+    cmd = tool + ["-nostdinc", "-undef", "-std=c11", "-I", str(header_dir()), "-I", str(here),
+                  *_GNU_DEFINES, "-x", "c", "-"]
+    proc = subprocess.run(cmd, input=source, capture_output=True, text=True, timeout=60,
+                          cwd=str(here) if here.is_dir() else None)
+    if proc.returncode != 0:
+        raise _preprocessor_error(path, proc.stderr)
+    return proc.stdout.replace('"<stdin>"', '"' + path + '"')
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text()
+    except OSError as exc:
+        raise BadInput(f"cannot read file: {exc.strerror}", path) from None
+    except UnicodeDecodeError:
+        raise BadInput("file is not UTF-8 text", path) from None
+
+
+def _preprocessor_error(path: str, stderr: str) -> BadInput:
+    for line in stderr.splitlines():
+        match = re.match(r"^(?:<stdin>|.*?):(\d+):(?:(\d+):)?\s*(?:fatal )?error:\s*(.*)$", line)
+        if match:
+            col = int(match.group(2)) if match.group(2) else None
+            return BadInput(match.group(3), path, int(match.group(1)), col)
+    first = stderr.strip().splitlines()[0] if stderr.strip() else "preprocessing failed"
+    return BadInput(first, path)
+
+
+def parse_text(text: str, path: str) -> c_ast.FileAST:
+    """Parse preprocessed text; a syntax error becomes BadInput(file:line:col)."""
+    parser = c_parser.CParser()
+    try:
+        return parser.parse(text, path)
+    except c_parser.ParseError as exc:
+        raise _parse_error(parser, str(exc), path) from None
+
+
+def _parse_error(parser: c_parser.CParser, message: str, path: str) -> BadInput:
+    match = re.match(r"^(.*?):(\d+):(\d+): (.*)$", message)
+    if match:
+        return BadInput(_describe(match.group(4)), match.group(1) or path,
+                        int(match.group(2)), int(match.group(3)))
+    match = re.match(r"^(.*?):(\d+): (.*)$", message)
+    if match:
+        return BadInput(_describe(match.group(3)), match.group(1) or path, int(match.group(2)))
+    detail = message.split(": ", 1)[-1]
+    token = _current_token(parser)
+    if token is not None:
+        return BadInput(_describe(detail), token.filename or path, token.lineno, token.column)
+    return BadInput(_describe(detail), path)
+
+
+def _current_token(parser: c_parser.CParser):
+    """The token the parser stopped at (pycparser omits it from some errors)."""
+    try:
+        return parser._peek()  # noqa: SLF001 - only for a better error position
+    except Exception:  # noqa: BLE001 - best effort, the message stands without it
+        return None
+
+
+def _describe(detail: str) -> str:
+    detail = detail.strip()
+    if detail.startswith("before:"):
+        return f"syntax error {detail}"
+    return f"syntax error: {detail}" if "syntax" not in detail.lower() else detail
+
+
+def load(path: str, text: str | None = None) -> CProgram:
+    """Preprocess and parse a C file and index its function definitions."""
+    ast = parse_text(preprocess(path, text), path)
+    program = CProgram(path=path, ast=ast)
+    for node in ast.ext:
+        if isinstance(node, c_ast.FuncDef):
+            name = node.decl.name
+            if name in program.functions:
+                line = node.coord.line if node.coord else None
+                raise BadInput(f"function '{name}' defined twice", path, line)
+            program.functions[name] = node
+    return program

@@ -1,0 +1,1106 @@
+"""C semantics as SMT terms (z3): one function, executed symbolically.
+
+Execution is *predicated*: there is a single state, and every update is
+guarded by `alive` — the condition that control reaches the statement
+(path condition, not yet returned, not broken out of or continued past the
+current loop). Both arms of an `if` run one after the other under exclusive
+guards, so no path forking or merging is needed and the terms stay linear
+in the program size times the unroll bound.
+
+Undefined behaviour is collected as (condition, description) pairs; loops
+run at most `unroll` times and `unwind` says on which inputs that was not
+enough. Memory is one flat byte-addressed array shared by the parameters'
+buffers (which may alias unless `restrict`) and the locals' arrays; every
+pointer carries the bounds [lo, hi) of the object it points into.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import z3
+from pycparser import c_ast
+
+from veriopt.translation import c_types as T
+from veriopt.translation.c_frontend import CProgram
+from veriopt.translation.c_types import ArrT, CType, IntT, PtrT, Unsupported, VoidT
+
+ADDR = 64
+# Objects live below this address, so base + size never wraps.
+ADDR_LIMIT = 1 << 62
+LOCAL_ARRAY_LIMIT = 4096  # bytes of a local array we track initialisation of
+LENGTH_NAMES = ("n", "len", "length", "size", "count", "num", "cnt", "nelems", "nmemb", "N", "sz")
+
+
+# ---------------------------------------------------------------- values
+
+@dataclass
+class IntV:
+    t: IntT
+    v: z3.BitVecRef
+
+
+@dataclass
+class PtrV:
+    t: PtrT
+    addr: z3.BitVecRef
+    lo: z3.BitVecRef
+    hi: z3.BitVecRef
+
+
+Value = IntV | PtrV
+
+
+@dataclass
+class Var:
+    t: CType
+    value: Value | None
+    init: z3.BoolRef
+
+
+@dataclass
+class MemObject:
+    """A buffer: a pointer parameter's target or a local array."""
+
+    name: str
+    elem: CType
+    base: z3.BitVecRef
+    elems: z3.BitVecRef          # number of elements (64-bit)
+    restrict: bool = False
+    length_param: str | None = None
+
+    @property
+    def size_bytes(self) -> z3.BitVecRef:
+        return self.elems * self.elem.size
+
+
+@dataclass
+class Inputs:
+    """The symbolic inputs both versions of a function run on."""
+
+    params: list[tuple[str, CType]]
+    values: list[Value]
+    objects: list[MemObject]
+    mem: z3.ArrayRef
+    assumptions: list[z3.BoolRef]
+
+
+@dataclass
+class Outcome:
+    """What one run of a function produced, as terms over the inputs."""
+
+    ret: IntV | None
+    ub: z3.BoolRef
+    ub_reasons: list[tuple[z3.BoolRef, str]]
+    unwind: z3.BoolRef
+    mem: z3.ArrayRef
+    assumptions: list[z3.BoolRef]
+    loops: int
+
+
+def bv(value: int, bits: int) -> z3.BitVecRef:
+    return z3.BitVecVal(value, bits)
+
+
+def _cast_bits(v: z3.BitVecRef, src: IntT, dst: IntT) -> z3.BitVecRef:
+    if dst.is_bool:
+        return z3.If(v != 0, bv(1, 8), bv(0, 8))
+    if dst.bits == src.bits:
+        return v
+    if dst.bits < src.bits:
+        return z3.Extract(dst.bits - 1, 0, v)
+    ext = z3.SignExt if src.signed else z3.ZeroExt
+    return ext(dst.bits - src.bits, v)
+
+
+def convert(val: IntV, dst: IntT) -> IntV:
+    """Integer conversion (C11 6.3.1.3); narrowing to a signed type wraps as gcc does."""
+    return IntV(dst, z3.simplify(_cast_bits(val.v, val.t, dst)))
+
+
+# ---------------------------------------------------------------- inputs
+
+def _int_params(params: list[tuple[str, CType]]) -> list[str]:
+    return [n for n, t in params if isinstance(t, IntT)]
+
+
+def length_param_for(pointer: str, params: list[tuple[str, CType]]) -> str | None:
+    """The integer parameter giving the number of elements `pointer` points to.
+
+    By name only (`a_len`, `na`, `n`, `len`, ...): guessing from position
+    would let an unrelated integer restrict the buffers checked.
+    """
+    ints = _int_params(params)
+    for cand in (f"{pointer}_len", f"{pointer}len", f"n{pointer}", f"{pointer}_n",
+                 f"{pointer}_size", f"{pointer}_count", f"len_{pointer}", f"n_{pointer}"):
+        if cand in ints:
+            return cand
+    generic = [n for n in ints if n in LENGTH_NAMES]
+    return generic[0] if len(generic) == 1 else None
+
+
+def read_params(program: CProgram, fn: c_ast.FuncDef) -> list[tuple[str, CType]]:
+    """(name, type) of each parameter; arrays decay to pointers."""
+    reader = T.TypeReader(program.ast)
+    decl = fn.decl.type
+    out: list[tuple[str, CType]] = []
+    for p in (decl.args.params if decl.args else []):
+        if isinstance(p, c_ast.EllipsisParam):
+            raise Unsupported("variadic function", p)
+        t = reader.read(p.type, array_dim=lambda d: None)
+        if isinstance(t, VoidT):
+            continue
+        if isinstance(t, ArrT):
+            t = PtrT(t.elem)
+        if isinstance(t, PtrT) and not isinstance(t.elem, IntT):
+            raise Unsupported(f"pointer parameter of type '{t.name}'", p)
+        if p.name is None:
+            raise Unsupported("unnamed parameter", p)
+        out.append((p.name, t))
+    return out
+
+
+def return_type(program: CProgram, fn: c_ast.FuncDef) -> CType:
+    t = T.TypeReader(program.ast).read(fn.decl.type.type)
+    if isinstance(t, (PtrT, ArrT)):
+        raise Unsupported(f"function returning '{t.name}'", fn.decl)
+    return t
+
+
+def make_inputs(params: list[tuple[str, CType]]) -> Inputs:
+    """Fresh symbolic values for the parameters and their buffers."""
+    values: list[Value] = []
+    objects: list[MemObject] = []
+    assumptions: list[z3.BoolRef] = []
+    ints = {n: z3.BitVec(n, t.bits) for n, t in params if isinstance(t, IntT)}
+    for name, t in params:
+        if isinstance(t, IntT):
+            if t.is_bool:
+                assumptions.append(z3.ULE(ints[name], 1))
+            values.append(IntV(t, ints[name]))
+            continue
+        length = length_param_for(name, params)
+        if length is not None:
+            lt = dict(params)[length]
+            lv = _cast_bits(ints[length], lt, T.LONG)
+            elems = z3.If(lv < 0, bv(0, ADDR), lv)
+        else:
+            elems = z3.BitVec(f"{name}.elems", ADDR)
+        base = z3.BitVec(f"{name}.base", ADDR)
+        obj = MemObject(name, t.elem, base, elems, t.restrict, length)
+        assumptions += _placement(obj)
+        objects.append(obj)
+        values.append(PtrV(t, base, base, base + obj.size_bytes))
+    for i, a in enumerate(objects):
+        for b in objects[i + 1:]:
+            if a.restrict or b.restrict:
+                assumptions.append(disjoint(a, b))
+    return Inputs(params, values, objects, z3.Array("mem0", z3.BitVecSort(ADDR),
+                                                     z3.BitVecSort(8)), assumptions)
+
+
+def _placement(obj: MemObject) -> list[z3.BoolRef]:
+    align = obj.elem.size
+    cons = [obj.base != 0, z3.ULT(obj.base, ADDR_LIMIT), z3.ULE(obj.elems, 1 << 40)]
+    if align > 1:
+        cons.append(z3.URem(obj.base, align) == 0)
+    return cons
+
+
+def disjoint(a: MemObject, b: MemObject) -> z3.BoolRef:
+    return z3.Or(z3.ULE(a.base + a.size_bytes, b.base), z3.ULE(b.base + b.size_bytes, a.base))
+
+
+def in_object(addr: z3.BitVecRef, obj: MemObject) -> z3.BoolRef:
+    return z3.And(z3.ULE(obj.base, addr), z3.ULT(addr, obj.base + obj.size_bytes))
+
+
+# ---------------------------------------------------------------- execution
+
+@dataclass
+class Frame:
+    fn: str
+    ret_t: CType
+    pc: z3.BoolRef
+    ret: z3.BoolRef = field(default_factory=lambda: z3.BoolVal(False))
+    brk: z3.BoolRef = field(default_factory=lambda: z3.BoolVal(False))
+    cont: z3.BoolRef = field(default_factory=lambda: z3.BoolVal(False))
+    retval: z3.BitVecRef | None = None
+    scopes: list[dict[str, Var]] = field(default_factory=lambda: [{}])
+
+
+class Executor:
+    """Runs one function of a program symbolically on given inputs."""
+
+    def __init__(self, program: CProgram, unroll: int, prefix: str):
+        self.program = program
+        self.unroll = unroll
+        self.prefix = prefix
+        self.types = T.TypeReader(program.ast)
+        self.ub_reasons: list[tuple[z3.BoolRef, str]] = []
+        self.unwind: z3.BoolRef = z3.BoolVal(False)
+        self.assumptions: list[z3.BoolRef] = []
+        self.frames: list[Frame] = []
+        self.mem: z3.ArrayRef | None = None
+        self.init_mem: z3.ArrayRef = z3.K(z3.BitVecSort(ADDR), z3.BoolVal(True))
+        self.objects: list[MemObject] = []
+        self.local_count = 0
+        self.loops = 0
+        self._check_globals()
+
+    def _check_globals(self) -> None:
+        for node in self.program.ast.ext:
+            if isinstance(node, c_ast.Decl) and not isinstance(node.type, c_ast.FuncDecl):
+                raise Unsupported(f"global variable '{node.name}'", node)
+
+    # -- entry
+    def run(self, fn_name: str, inputs: Inputs) -> Outcome:
+        fn = self.program.function(fn_name)
+        self.mem = inputs.mem
+        self.objects = list(inputs.objects)
+        ret = self.call(fn, inputs.values, z3.BoolVal(True), fn)
+        ub = z3.simplify(z3.Or([c for c, _ in self.ub_reasons])) if self.ub_reasons else z3.BoolVal(False)
+        return Outcome(ret, ub, self.ub_reasons, z3.simplify(self.unwind), self.mem,
+                       self.assumptions, self.loops)
+
+    # -- state helpers
+    @property
+    def frame(self) -> Frame:
+        return self.frames[-1]
+
+    def alive(self) -> z3.BoolRef:
+        f = self.frame
+        return z3.simplify(z3.And(f.pc, z3.Not(f.ret), z3.Not(f.brk), z3.Not(f.cont)))
+
+    def ub(self, cond: z3.BoolRef, what: str, node: c_ast.Node | None) -> None:
+        line = getattr(getattr(node, "coord", None), "line", None)
+        guarded = z3.simplify(z3.And(self.alive(), cond))
+        if z3.is_false(guarded):
+            return
+        where = f" at line {line}" if line else ""
+        self.ub_reasons.append((guarded, f"{what}{where} ({self.prefix})"))
+
+    def lookup(self, name: str, node: c_ast.Node) -> Var:
+        for scope in reversed(self.frame.scopes):
+            if name in scope:
+                return scope[name]
+        if name in self.program.functions:
+            raise Unsupported(f"use of function '{name}' as a value", node)
+        raise Unsupported(f"undeclared identifier '{name}'", node)
+
+    # -- functions
+    def call(self, fn: c_ast.FuncDef, args: list[Value], pc: z3.BoolRef,
+             node: c_ast.Node) -> IntV | None:
+        name = fn.decl.name
+        if any(f.fn == name for f in self.frames):
+            raise Unsupported(f"recursive call to '{name}'", node)
+        params = read_params(self.program, fn)
+        ret_t = return_type(self.program, fn)
+        if len(params) != len(args):
+            raise Unsupported(f"call to '{name}' with {len(args)} arguments for {len(params)}", node)
+        frame = Frame(name, ret_t, pc)
+        if isinstance(ret_t, IntT):
+            frame.retval = bv(0, ret_t.bits)
+        for (pname, ptype), arg in zip(params, args):
+            frame.scopes[0][pname] = Var(ptype, self.coerce(arg, ptype, node), z3.BoolVal(True))
+        self.frames.append(frame)
+        try:
+            self.stmt(fn.body)
+            if isinstance(ret_t, IntT):
+                self.ub(z3.BoolVal(True), f"'{name}' ends without returning a value", fn.body)
+        finally:
+            self.frames.pop()
+        if isinstance(ret_t, IntT):
+            return IntV(ret_t, z3.simplify(frame.retval))
+        return None
+
+    def coerce(self, val: Value | None, t: CType, node: c_ast.Node) -> Value:
+        """Assignment conversion of `val` to type `t` (C11 6.5.16.1)."""
+        if val is None:
+            raise Unsupported("use of a void value", node)
+        if isinstance(t, IntT):
+            if isinstance(val, PtrV):
+                raise Unsupported("pointer to integer conversion", node)
+            return convert(val, t)
+        if isinstance(t, PtrT):
+            if isinstance(val, IntV):
+                if z3.is_bv_value(z3.simplify(val.v)) and z3.simplify(val.v).as_long() == 0:
+                    zero = bv(0, ADDR)
+                    return PtrV(t, zero, zero, zero)
+                raise Unsupported("integer to pointer conversion", node)
+            if val.t.elem.size != t.elem.size and not isinstance(val.t.elem, VoidT):
+                raise Unsupported(f"conversion from '{val.t.name}' to '{t.name}'", node)
+            return PtrV(t, val.addr, val.lo, val.hi)
+        raise Unsupported(f"value of type '{t.name}'", node)
+
+    # -- statements
+    def stmt(self, node: c_ast.Node | None) -> None:
+        if node is None:
+            return
+        method = getattr(self, "s_" + type(node).__name__, None)
+        if method is None:
+            if isinstance(node, (c_ast.Goto, c_ast.Label)):
+                raise Unsupported("goto", node)
+            raise Unsupported(f"statement {type(node).__name__}", node)
+        method(node)
+
+    def s_Compound(self, node: c_ast.Compound) -> None:
+        self.frame.scopes.append({})
+        try:
+            for item in node.block_items or []:
+                self.stmt(item)
+        finally:
+            self.frame.scopes.pop()
+
+    def s_EmptyStatement(self, node: c_ast.Node) -> None:
+        return
+
+    def s_DeclList(self, node: c_ast.DeclList) -> None:
+        for decl in node.decls:
+            self.s_Decl(decl)
+
+    def s_Decl(self, node: c_ast.Decl) -> None:
+        if isinstance(node.type, c_ast.FuncDecl):
+            return  # a local prototype declares nothing we model
+        if "static" in (node.storage or []) or "extern" in (node.storage or []):
+            raise Unsupported(f"{node.storage[0]} local variable '{node.name}'", node)
+        if node.name is None:
+            raise Unsupported("declaration without a name", node)
+        t = self.types.read(node.type, array_dim=self.const_int)
+        if isinstance(t, VoidT):
+            raise Unsupported("void variable", node)
+        if isinstance(t, ArrT):
+            self.local_array(node, t)
+            return
+        var = Var(t, None, z3.BoolVal(False))
+        if node.init is not None:
+            if isinstance(node.init, c_ast.InitList):
+                raise Unsupported("initialiser list for a scalar", node)
+            var.value = self.coerce(self.expr(node.init), t, node)
+            var.init = z3.BoolVal(True)
+        elif isinstance(t, IntT):
+            var.value = IntV(t, bv(0, t.bits))
+        else:
+            zero = bv(0, ADDR)
+            var.value = PtrV(t, zero, zero, zero)
+        self.frame.scopes[-1][node.name] = var
+
+    def local_array(self, node: c_ast.Decl, t: ArrT) -> None:
+        if not isinstance(t.elem, IntT):
+            raise Unsupported(f"local array of '{t.elem.name}'", node)
+        if t.size > LOCAL_ARRAY_LIMIT:
+            raise Unsupported(f"local array larger than {LOCAL_ARRAY_LIMIT} bytes", node)
+        self.local_count += 1
+        base = z3.BitVec(f"{self.prefix}.{node.name}.{self.local_count}.base", ADDR)
+        obj = MemObject(node.name, t.elem, base, bv(t.length, ADDR))
+        self.assumptions += _placement(obj)
+        self.assumptions += [disjoint(obj, other) for other in self.objects]
+        self.objects.append(obj)
+        ptr = PtrV(PtrT(t.elem), base, base, base + t.size)
+        values: list[IntV | None] = [None] * t.length
+        if isinstance(node.init, c_ast.InitList):
+            if len(node.init.exprs) > t.length:
+                raise Unsupported("too many initialisers", node)
+            values = [IntV(t.elem, bv(0, t.elem.bits))] * t.length
+            for i, e in enumerate(node.init.exprs):
+                if isinstance(e, (c_ast.InitList, c_ast.NamedInitializer)):
+                    raise Unsupported("nested or designated initialiser", e)
+                values[i] = convert(self.int_value(self.expr(e), e), t.elem)
+        elif node.init is not None:
+            raise Unsupported("array initialiser", node)
+        for i, val in enumerate(values):
+            addr = base + i * t.elem.size
+            if val is None:
+                for b in range(t.elem.size):
+                    self.init_mem = z3.Store(self.init_mem, addr + b, z3.Not(self.alive()))
+            else:
+                self.store_raw(addr, val)
+        self.frame.scopes[-1][node.name] = Var(t, ptr, z3.BoolVal(True))
+
+    def s_Return(self, node: c_ast.Return) -> None:
+        f = self.frame
+        alive = self.alive()
+        if node.expr is not None:
+            val = self.expr(node.expr)
+            if not isinstance(f.ret_t, IntT):
+                if val is not None:
+                    raise Unsupported("returning a value from a void function", node)
+            else:
+                val = self.coerce(val, f.ret_t, node)
+                f.retval = z3.If(alive, val.v, f.retval)
+        elif isinstance(f.ret_t, IntT):
+            self.ub(z3.BoolVal(True), "return without a value", node)
+        f.ret = z3.simplify(z3.Or(f.ret, alive))
+
+    def s_If(self, node: c_ast.If) -> None:
+        cond = self.truth(self.expr(node.cond), node.cond)
+        f = self.frame
+        saved = f.pc
+        f.pc = z3.simplify(z3.And(saved, cond))
+        self.stmt(node.iftrue)
+        f.pc = z3.simplify(z3.And(saved, z3.Not(cond)))
+        self.stmt(node.iffalse)
+        f.pc = saved
+
+    def s_Break(self, node: c_ast.Break) -> None:
+        self.frame.brk = z3.simplify(z3.Or(self.frame.brk, self.alive()))
+
+    def s_Continue(self, node: c_ast.Continue) -> None:
+        self.frame.cont = z3.simplify(z3.Or(self.frame.cont, self.alive()))
+
+    def s_While(self, node: c_ast.While) -> None:
+        self.loop(node.cond, node.stmt, None, False, node)
+
+    def s_DoWhile(self, node: c_ast.DoWhile) -> None:
+        self.loop(node.cond, node.stmt, None, True, node)
+
+    def s_For(self, node: c_ast.For) -> None:
+        self.frame.scopes.append({})
+        try:
+            if isinstance(node.init, c_ast.DeclList):
+                self.s_DeclList(node.init)
+            elif node.init is not None:
+                self.expr(node.init)
+            self.loop(node.cond, node.stmt, node.next, False, node)
+        finally:
+            self.frame.scopes.pop()
+
+    def loop(self, cond: c_ast.Node | None, body: c_ast.Node, step: c_ast.Node | None,
+             do_while: bool, node: c_ast.Node) -> None:
+        """Unroll up to `unroll` iterations; inputs needing more are recorded in `unwind`."""
+        self.loops += 1
+        f = self.frame
+        saved_brk, saved_cont = f.brk, f.cont
+        f.brk, f.cont = z3.BoolVal(False), z3.BoolVal(False)
+        finished = False
+        for i in range(self.unroll):
+            if not (do_while and i == 0) and self.exit_test(cond):
+                finished = True
+                break
+            self.stmt(body)
+            f.cont = z3.BoolVal(False)
+            if step is not None:
+                self.expr(step)
+            if z3.is_false(self.alive()):
+                finished = True
+                break
+        if not finished:
+            c = self.truth(self.expr(cond), cond) if cond is not None else z3.BoolVal(True)
+            more = z3.simplify(z3.And(self.alive(), c))
+            if not z3.is_false(more):
+                self.unwind = z3.simplify(z3.Or(self.unwind, more))
+        f.brk, f.cont = saved_brk, saved_cont
+
+    def exit_test(self, cond: c_ast.Node | None) -> bool:
+        """Evaluate the loop condition; paths where it fails leave the loop.
+
+        Returns True when no path can stay in the loop (nothing more to unroll).
+        """
+        f = self.frame
+        if cond is None:
+            return False
+        c = self.truth(self.expr(cond), cond)
+        f.brk = z3.simplify(z3.Or(f.brk, z3.And(self.alive(), z3.Not(c))))
+        return z3.is_false(self.alive())
+
+    def s_Switch(self, node: c_ast.Switch) -> None:
+        val = self.int_value(self.expr(node.cond), node.cond)
+        val = convert(val, T.promote(val.t))
+        items = node.stmt.block_items if isinstance(node.stmt, c_ast.Compound) else [node.stmt]
+        labels = self._flatten_cases(items or [])
+        consts = [convert(self.const_value(lab.expr), val.t).v
+                  for lab, _ in labels if isinstance(lab, c_ast.Case)]
+        f = self.frame
+        saved_brk, saved_pc = f.brk, f.pc
+        f.brk = z3.BoolVal(False)
+        matched = z3.BoolVal(False)
+        for label, stmts in labels:
+            if isinstance(label, c_ast.Case):
+                hit = val.v == convert(self.const_value(label.expr), val.t).v
+            else:
+                hit = z3.Not(z3.Or([val.v == k for k in consts])) if consts else z3.BoolVal(True)
+            matched = z3.simplify(z3.Or(matched, hit))
+            f.pc = z3.simplify(z3.And(saved_pc, matched))
+            for s in stmts:
+                self.stmt(s)
+        f.pc = saved_pc
+        f.brk = saved_brk
+
+    def _flatten_cases(self, items: list[c_ast.Node]) -> list[tuple[c_ast.Node, list[c_ast.Node]]]:
+        out: list[tuple[c_ast.Node, list[c_ast.Node]]] = []
+        for item in items:
+            if isinstance(item, (c_ast.Case, c_ast.Default)):
+                stmts: list[c_ast.Node] = []
+                out.append((item, stmts))
+                for s in item.stmts or []:
+                    if isinstance(s, (c_ast.Case, c_ast.Default)):
+                        out.extend(self._flatten_cases([s]))
+                        stmts = out[-1][1]
+                    else:
+                        stmts.append(s)
+            elif out:
+                out[-1][1].append(item)
+            else:
+                raise Unsupported("statement before the first case label", item)
+        return out
+
+    def s_Case(self, node: c_ast.Node) -> None:
+        raise Unsupported("case label inside a nested statement", node)
+
+    s_Default = s_Case
+
+    def s_Pragma(self, node: c_ast.Node) -> None:
+        return
+
+    # expressions used as statements
+    def _expr_stmt(self, node: c_ast.Node) -> None:
+        self.expr(node)
+
+    s_Assignment = s_UnaryOp = s_FuncCall = s_BinaryOp = s_ExprList = s_TernaryOp = _expr_stmt
+    s_ID = s_Constant = s_Cast = s_ArrayRef = _expr_stmt
+
+    # -- constants
+    def const_int(self, node: c_ast.Node) -> int | None:
+        val = z3.simplify(self.const_value(node).v)
+        return val.as_signed_long() if z3.is_bv_value(val) else None
+
+    def const_value(self, node: c_ast.Node) -> IntV:
+        """Evaluate an integer constant expression (case labels, array sizes)."""
+        if not self.frames:
+            self.frames.append(Frame("<const>", T.INT, z3.BoolVal(True)))
+            try:
+                return self.const_value(node)
+            finally:
+                self.frames.pop()
+        before = len(self.ub_reasons)
+        val = self.int_value(self.expr(node), node)
+        if not z3.is_bv_value(z3.simplify(val.v)) or len(self.ub_reasons) != before:
+            raise Unsupported("non-constant expression where a constant is required", node)
+        return val
+
+    def e_Constant(self, node: c_ast.Constant) -> IntV:
+        if node.type == "char":
+            return IntV(T.INT, bv(_char_value(node.value, node), 32))
+        if node.type == "string":
+            raise Unsupported("string literal", node)
+        if node.type in ("float", "double", "long double"):
+            raise Unsupported("floating-point constant", node)
+        return _int_literal(node.value, node)
+
+    # -- expressions
+    def expr(self, node: c_ast.Node) -> Value | None:
+        method = getattr(self, "e_" + type(node).__name__, None)
+        if method is None:
+            raise Unsupported(f"expression {type(node).__name__}", node)
+        return method(node)
+
+    def int_value(self, val: Value | None, node: c_ast.Node) -> IntV:
+        if not isinstance(val, IntV):
+            raise Unsupported("pointer used as an integer" if val is not None
+                              else "use of a void value", node)
+        return val
+
+    def truth(self, val: Value | None, node: c_ast.Node) -> z3.BoolRef:
+        if isinstance(val, PtrV):
+            return z3.simplify(val.addr != 0)
+        val = self.int_value(val, node)
+        return z3.simplify(val.v != 0)
+
+    def e_ID(self, node: c_ast.ID) -> Value:
+        var = self.lookup(node.name, node)
+        if isinstance(var.t, ArrT):
+            return var.value
+        self.ub(z3.Not(var.init), f"read of uninitialised variable '{node.name}'", node)
+        return var.value
+
+    def e_ExprList(self, node: c_ast.ExprList) -> Value | None:
+        val = None
+        for e in node.exprs:
+            val = self.expr(e)
+        return val
+
+    def e_Cast(self, node: c_ast.Cast) -> Value | None:
+        t = self.types.read(node.to_type)
+        val = self.expr(node.expr)
+        if isinstance(t, VoidT):
+            return None
+        if isinstance(t, IntT) and isinstance(val, PtrV):
+            raise Unsupported("pointer to integer cast", node)
+        return self.coerce(val, t, node)
+
+    def e_TernaryOp(self, node: c_ast.TernaryOp) -> Value | None:
+        cond = self.truth(self.expr(node.cond), node.cond)
+        f = self.frame
+        saved = f.pc
+        f.pc = z3.simplify(z3.And(saved, cond))
+        a = self.expr(node.iftrue)
+        f.pc = z3.simplify(z3.And(saved, z3.Not(cond)))
+        b = self.expr(node.iffalse)
+        f.pc = saved
+        if isinstance(a, IntV) and isinstance(b, IntV):
+            ct = T.common_type(a.t, b.t)
+            return IntV(ct, z3.simplify(z3.If(cond, convert(a, ct).v, convert(b, ct).v)))
+        if isinstance(a, PtrV) and isinstance(b, PtrV):
+            return PtrV(a.t, z3.If(cond, a.addr, b.addr), z3.If(cond, a.lo, b.lo),
+                        z3.If(cond, a.hi, b.hi))
+        if a is None and b is None:
+            return None
+        if isinstance(a, PtrV):
+            b = self.coerce(b, a.t, node)
+        elif isinstance(b, PtrV):
+            a = self.coerce(a, b.t, node)
+        return self.e_TernaryOp_merge(cond, a, b)
+
+    def e_TernaryOp_merge(self, cond: z3.BoolRef, a: PtrV, b: PtrV) -> PtrV:
+        return PtrV(a.t, z3.If(cond, a.addr, b.addr), z3.If(cond, a.lo, b.lo),
+                    z3.If(cond, a.hi, b.hi))
+
+    def e_UnaryOp(self, node: c_ast.UnaryOp) -> Value | None:
+        op = node.op
+        if op == "sizeof":
+            return self.sizeof(node.expr)
+        if op in ("++", "--", "p++", "p--"):
+            return self.incdec(node)
+        if op == "&":
+            return self.address_of(node.expr)
+        if op == "*":
+            ptr = self.expr(node.expr)
+            if not isinstance(ptr, PtrV):
+                raise Unsupported("dereference of a non-pointer", node)
+            return self.load(ptr, node)
+        val = self.expr(node.expr)
+        if op == "!":
+            return IntV(T.INT, z3.If(self.truth(val, node), bv(0, 32), bv(1, 32)))
+        val = self.int_value(val, node)
+        pt = T.promote(val.t)
+        v = convert(val, pt).v
+        if op == "+":
+            return IntV(pt, v)
+        if op == "~":
+            return IntV(pt, ~v)
+        if op == "-":
+            if pt.signed:
+                self.ub(v == bv(pt.min(), pt.bits), "signed integer overflow in unary '-'", node)
+            return IntV(pt, z3.simplify(-v))
+        raise Unsupported(f"unary operator '{op}'", node)
+
+    def sizeof(self, arg: c_ast.Node) -> IntV:
+        if isinstance(arg, c_ast.Typename):
+            t = self.types.read(arg, array_dim=self.const_int)
+        elif isinstance(arg, c_ast.ID):
+            t = self.lookup(arg.name, arg).t
+        else:
+            raise Unsupported("sizeof of an expression", arg)
+        return IntV(T.SIZE_T, bv(t.size, 64))
+
+    def address_of(self, node: c_ast.Node) -> PtrV:
+        if isinstance(node, c_ast.ArrayRef):
+            return self.element_ptr(node)
+        if isinstance(node, c_ast.UnaryOp) and node.op == "*":
+            ptr = self.expr(node.expr)
+            if isinstance(ptr, PtrV):
+                return ptr
+        if isinstance(node, c_ast.ID):
+            var = self.lookup(node.name, node)
+            if isinstance(var.t, ArrT):
+                return var.value
+        raise Unsupported("address of a scalar variable", node)
+
+    def incdec(self, node: c_ast.UnaryOp) -> Value:
+        delta = 1 if "+" in node.op else -1
+        old = self.expr(node.expr)
+        if isinstance(old, PtrV):
+            new = self.ptr_add(old, IntV(T.LONG, bv(delta, 64)), node)
+        else:
+            one = IntV(T.INT, bv(1, 32))
+            new = self.arith("+" if delta > 0 else "-", old, one, node)
+        stored = self.assign_to(node.expr, new, node)
+        return old if node.op.startswith("p") else stored
+
+    def e_Assignment(self, node: c_ast.Assignment) -> Value:
+        rhs = self.expr(node.rvalue)
+        if node.op == "=":
+            return self.assign_to(node.lvalue, rhs, node)
+        old = self.expr(node.lvalue)
+        op = node.op[:-1]
+        if isinstance(old, PtrV) and op in ("+", "-"):
+            rv = self.int_value(rhs, node)
+            if op == "-":
+                rv = self.arith("-", IntV(T.LONG, bv(0, 64)), convert(rv, T.LONG), node)
+            new = self.ptr_add(old, rv, node)
+        else:
+            new = self.binary(op, old, rhs, node)
+        return self.assign_to(node.lvalue, new, node)
+
+    def assign_to(self, lhs: c_ast.Node, val: Value | None, node: c_ast.Node) -> Value:
+        alive = self.alive()
+        if isinstance(lhs, c_ast.ID):
+            var = self.lookup(lhs.name, lhs)
+            if isinstance(var.t, ArrT):
+                raise Unsupported("assignment to an array", node)
+            new = self.coerce(val, var.t, node)
+            var.value = _guarded(alive, new, var.value)
+            var.init = z3.simplify(z3.Or(var.init, alive))
+            return new
+        ptr = self.lvalue_ptr(lhs)
+        new = self.coerce(val, ptr.t.elem, node)
+        self.store(ptr, new, node)
+        return new
+
+    def lvalue_ptr(self, node: c_ast.Node) -> PtrV:
+        if isinstance(node, c_ast.ArrayRef):
+            return self.element_ptr(node)
+        if isinstance(node, c_ast.UnaryOp) and node.op == "*":
+            ptr = self.expr(node.expr)
+            if isinstance(ptr, PtrV):
+                return ptr
+        raise Unsupported(f"assignment to {type(node).__name__}", node)
+
+    def element_ptr(self, node: c_ast.ArrayRef) -> PtrV:
+        base = self.expr(node.name)
+        idx = self.expr(node.subscript)
+        if isinstance(idx, PtrV) and isinstance(base, IntV):
+            base, idx = idx, base
+        if not isinstance(base, PtrV):
+            raise Unsupported("subscript of a non-pointer", node)
+        return self.ptr_add(base, self.int_value(idx, node), node)
+
+    def e_ArrayRef(self, node: c_ast.ArrayRef) -> Value:
+        return self.load(self.element_ptr(node), node)
+
+    # -- memory
+    def ptr_add(self, ptr: PtrV, idx: IntV, node: c_ast.Node) -> PtrV:
+        """Pointer arithmetic; leaving [lo, hi] (one past the end allowed) is UB."""
+        if isinstance(ptr.t.elem, VoidT):
+            raise Unsupported("arithmetic on void pointer", node)
+        size = ptr.t.elem.size
+        wide_idx = _cast_bits(idx.v, idx.t, IntT(128, idx.t.signed, 9, "i128"))
+        wide = z3.ZeroExt(64, ptr.addr) + wide_idx * size
+        self.ub(z3.Or(z3.ULT(wide, z3.ZeroExt(64, ptr.lo)), z3.UGT(wide, z3.ZeroExt(64, ptr.hi))),
+                "pointer arithmetic out of bounds", node)
+        return PtrV(ptr.t, z3.simplify(z3.Extract(63, 0, wide)), ptr.lo, ptr.hi)
+
+    def check_access(self, ptr: PtrV, node: c_ast.Node) -> None:
+        size = ptr.t.elem.size
+        oob = z3.Or(z3.ULT(ptr.addr, ptr.lo), z3.UGT(ptr.addr + size, ptr.hi),
+                    z3.ULT(ptr.addr + size, ptr.addr))
+        self.ub(oob, "out-of-bounds memory access", node)
+
+    def load(self, ptr: PtrV, node: c_ast.Node) -> IntV:
+        t = ptr.t.elem
+        if not isinstance(t, IntT):
+            raise Unsupported(f"load of '{t.name}'", node)
+        self.check_access(ptr, node)
+        nbytes = [z3.Select(self.mem, ptr.addr + i) for i in range(t.size)]
+        inits = [z3.Select(self.init_mem, ptr.addr + i) for i in range(t.size)]
+        self.ub(z3.Not(z3.And(inits)), "read of uninitialised array element", node)
+        raw = nbytes[0] if t.size == 1 else z3.Concat(list(reversed(nbytes)))
+        if t.is_bool:
+            self.ub(z3.UGT(raw, 1), "load of a _Bool holding neither 0 nor 1", node)
+        return IntV(t, z3.simplify(raw))
+
+    def store(self, ptr: PtrV, val: IntV, node: c_ast.Node) -> None:
+        if isinstance(ptr.t.elem, VoidT):
+            raise Unsupported("store through void pointer", node)
+        self.check_access(ptr, node)
+        self.store_raw(ptr.addr, val)
+
+    def store_raw(self, addr: z3.BitVecRef, val: IntV) -> None:
+        alive = self.alive()
+        for i in range(val.t.size):
+            byte = z3.Extract(8 * i + 7, 8 * i, val.v)
+            old = z3.Select(self.mem, addr + i)
+            self.mem = z3.Store(self.mem, addr + i, z3.If(alive, byte, old))
+            self.init_mem = z3.Store(self.init_mem, addr + i,
+                                     z3.Or(alive, z3.Select(self.init_mem, addr + i)))
+
+    # -- binary operators
+    def e_BinaryOp(self, node: c_ast.BinaryOp) -> Value:
+        op = node.op
+        if op in ("&&", "||"):
+            return self.logical(node)
+        left = self.expr(node.left)
+        right = self.expr(node.right)
+        return self.binary(op, left, right, node)
+
+    def logical(self, node: c_ast.BinaryOp) -> IntV:
+        a = self.truth(self.expr(node.left), node.left)
+        f = self.frame
+        saved = f.pc
+        f.pc = z3.simplify(z3.And(saved, a if node.op == "&&" else z3.Not(a)))
+        b = self.truth(self.expr(node.right), node.right)
+        f.pc = saved
+        res = z3.And(a, b) if node.op == "&&" else z3.Or(a, b)
+        return IntV(T.INT, z3.simplify(z3.If(res, bv(1, 32), bv(0, 32))))
+
+    def binary(self, op: str, left: Value | None, right: Value | None, node: c_ast.Node) -> Value:
+        if isinstance(left, PtrV) or isinstance(right, PtrV):
+            return self.pointer_binary(op, left, right, node)
+        left = self.int_value(left, node)
+        right = self.int_value(right, node)
+        if op in ("<<", ">>"):
+            return self.shift(op, left, right, node)
+        if op in ("<", "<=", ">", ">=", "==", "!="):
+            ct = T.common_type(left.t, right.t)
+            return _compare(op, convert(left, ct).v, convert(right, ct).v, ct.signed)
+        return self.arith(op, left, right, node)
+
+    def arith(self, op: str, left: IntV, right: IntV, node: c_ast.Node) -> IntV:
+        ct = T.common_type(left.t, right.t)
+        a, b = convert(left, ct).v, convert(right, ct).v
+        w, s = ct.bits, ct.signed
+        if op == "+":
+            if s:
+                self.ub(_sext1(a) + _sext1(b) != _sext1(a + b), "signed integer overflow in '+'", node)
+            return IntV(ct, z3.simplify(a + b))
+        if op == "-":
+            if s:
+                self.ub(_sext1(a) - _sext1(b) != _sext1(a - b), "signed integer overflow in '-'", node)
+            return IntV(ct, z3.simplify(a - b))
+        if op == "*":
+            if s:
+                wide = z3.SignExt(w, a) * z3.SignExt(w, b)
+                self.ub(wide != z3.SignExt(w, a * b), "signed integer overflow in '*'", node)
+            return IntV(ct, z3.simplify(a * b))
+        if op in ("/", "%"):
+            self.ub(b == 0, f"division by zero in '{op}'", node)
+            if s:
+                self.ub(z3.And(a == bv(ct.min(), w), b == bv(-1, w)),
+                        f"signed integer overflow in '{op}' (INT_MIN / -1)", node)
+                res = a / b if op == "/" else z3.SRem(a, b)
+            else:
+                res = z3.UDiv(a, b) if op == "/" else z3.URem(a, b)
+            return IntV(ct, z3.simplify(res))
+        if op == "&":
+            return IntV(ct, z3.simplify(a & b))
+        if op == "|":
+            return IntV(ct, z3.simplify(a | b))
+        if op == "^":
+            return IntV(ct, z3.simplify(a ^ b))
+        raise Unsupported(f"binary operator '{op}'", node)
+
+    def shift(self, op: str, left: IntV, right: IntV, node: c_ast.Node) -> IntV:
+        lt = T.promote(left.t)
+        rt = T.promote(right.t)
+        a = convert(left, lt).v
+        r = convert(right, rt).v
+        w = lt.bits
+        too_big = z3.UGE(r, w) if not rt.signed else z3.Or(r < 0, r >= w)
+        what = "negative shift amount or shift by >= width"
+        self.ub(too_big, f"{what} in '{op}'", node)
+        amount = _cast_bits(r, rt, lt) if rt.bits >= w else z3.ZeroExt(w - rt.bits, r)
+        if op == "<<":
+            if lt.signed:
+                self.ub(a < 0, "left shift of a negative value", node)
+                safe_amount = z3.If(z3.ULT(amount, w), amount, bv(0, w))
+                lost = z3.LShR(a, bv(w - 1, w) - safe_amount) != 0
+                self.ub(z3.And(a >= 0, lost), "signed integer overflow in '<<'", node)
+            return IntV(lt, z3.simplify(a << amount))
+        res = (a >> amount) if lt.signed else z3.LShR(a, amount)
+        return IntV(lt, z3.simplify(res))
+
+    def pointer_binary(self, op: str, left: Value | None, right: Value | None,
+                       node: c_ast.Node) -> Value:
+        if op == "+" and isinstance(left, PtrV) and isinstance(right, IntV):
+            return self.ptr_add(left, right, node)
+        if op == "+" and isinstance(right, PtrV) and isinstance(left, IntV):
+            return self.ptr_add(right, left, node)
+        if op == "-" and isinstance(left, PtrV) and isinstance(right, IntV):
+            neg = self.arith("-", IntV(T.LONG, bv(0, 64)), convert(right, T.LONG), node)
+            return self.ptr_add(left, neg, node)
+        if isinstance(left, IntV) or isinstance(right, IntV):
+            other = left if isinstance(left, IntV) else right
+            ptr = right if isinstance(left, IntV) else left
+            if op in ("==", "!=") and z3.is_bv_value(z3.simplify(other.v)):
+                null = self.coerce(other, ptr.t, node)
+                left, right = (null, ptr) if isinstance(left, IntV) else (ptr, null)
+            else:
+                raise Unsupported(f"'{op}' between a pointer and an integer", node)
+        if op == "-":
+            self.ub(left.lo != right.lo, "subtraction of pointers into different objects", node)
+            diff = left.addr - right.addr
+            return IntV(T.PTRDIFF_T, z3.simplify(diff / left.t.elem.size))
+        if op in ("<", "<=", ">", ">=", "==", "!="):
+            return _compare(op, left.addr, right.addr, False)
+        raise Unsupported(f"'{op}' on pointers", node)
+
+    # -- calls
+    def e_FuncCall(self, node: c_ast.FuncCall) -> Value | None:
+        if not isinstance(node.name, c_ast.ID):
+            raise Unsupported("call through a function pointer", node)
+        name = node.name.name
+        arg_nodes = node.args.exprs if node.args else []
+        builtin = BUILTINS.get(name)
+        if builtin is not None and name not in self.program.functions:
+            args = [self.expr(a) for a in arg_nodes]
+            return builtin(self, args, node)
+        if name not in self.program.functions:
+            raise Unsupported(f"call to '{name}' (not defined in the file)", node)
+        args = [self.expr(a) for a in arg_nodes]
+        return self.call(self.program.functions[name], args, self.alive(), node)
+
+
+# ---------------------------------------------------------------- builtins
+
+def _arg_int(ex: Executor, args: list, i: int, t: IntT, node: c_ast.Node) -> z3.BitVecRef:
+    if len(args) <= i:
+        raise Unsupported(f"too few arguments to '{node.name.name}'", node)
+    return convert(ex.int_value(args[i], node), t).v
+
+
+def _popcount(v: z3.BitVecRef, bits: int) -> z3.BitVecRef:
+    total = bv(0, 32)
+    for i in range(bits):
+        total = total + z3.ZeroExt(31, z3.Extract(i, i, v))
+    return total
+
+
+def _clz(v: z3.BitVecRef, bits: int) -> z3.BitVecRef:
+    res = bv(bits, 32)
+    for i in range(bits):
+        res = z3.If(z3.Extract(i, i, v) == 1, bv(bits - 1 - i, 32), res)
+    return res
+
+
+def _ctz(v: z3.BitVecRef, bits: int) -> z3.BitVecRef:
+    res = bv(bits, 32)
+    for i in reversed(range(bits)):
+        res = z3.If(z3.Extract(i, i, v) == 1, bv(i, 32), res)
+    return res
+
+
+def _bit_builtin(kind: str, t: IntT):
+    def run(ex: Executor, args: list, node: c_ast.Node) -> IntV:
+        v = _arg_int(ex, args, 0, t, node)
+        if kind == "popcount":
+            return IntV(T.INT, z3.simplify(_popcount(v, t.bits)))
+        ex.ub(v == 0, f"__builtin_{kind} of zero", node)
+        fn = _clz if kind == "clz" else _ctz
+        return IntV(T.INT, z3.simplify(fn(v, t.bits)))
+    return run
+
+
+def _bswap(t: IntT):
+    def run(ex: Executor, args: list, node: c_ast.Node) -> IntV:
+        v = _arg_int(ex, args, 0, t, node)
+        parts = [z3.Extract(8 * i + 7, 8 * i, v) for i in range(t.size)]
+        return IntV(t, z3.simplify(z3.Concat(parts)))
+    return run
+
+
+def _abs(t: IntT):
+    def run(ex: Executor, args: list, node: c_ast.Node) -> IntV:
+        v = _arg_int(ex, args, 0, t, node)
+        ex.ub(v == bv(t.min(), t.bits), f"{node.name.name} of the most negative value", node)
+        return IntV(t, z3.simplify(z3.If(v < 0, -v, v)))
+    return run
+
+
+def _expect(ex: Executor, args: list, node: c_ast.Node) -> IntV:
+    v = _arg_int(ex, args, 0, T.LONG, node)
+    return IntV(T.LONG, v)
+
+
+def _unreachable(ex: Executor, args: list, node: c_ast.Node) -> None:
+    ex.ub(z3.BoolVal(True), "__builtin_unreachable reached", node)
+    ex.frame.ret = z3.simplify(z3.Or(ex.frame.ret, ex.alive()))
+    return None
+
+
+BUILTINS = {
+    "__builtin_popcount": _bit_builtin("popcount", T.UINT),
+    "__builtin_popcountl": _bit_builtin("popcount", T.ULONG),
+    "__builtin_popcountll": _bit_builtin("popcount", T.ULLONG),
+    "__builtin_clz": _bit_builtin("clz", T.UINT),
+    "__builtin_clzl": _bit_builtin("clz", T.ULONG),
+    "__builtin_clzll": _bit_builtin("clz", T.ULLONG),
+    "__builtin_ctz": _bit_builtin("ctz", T.UINT),
+    "__builtin_ctzl": _bit_builtin("ctz", T.ULONG),
+    "__builtin_ctzll": _bit_builtin("ctz", T.ULLONG),
+    "__builtin_bswap16": _bswap(T.USHORT),
+    "__builtin_bswap32": _bswap(T.UINT),
+    "__builtin_bswap64": _bswap(T.ULONG),
+    "__builtin_expect": _expect,
+    "__builtin_unreachable": _unreachable,
+    "abs": _abs(T.INT),
+    "labs": _abs(T.LONG),
+    "llabs": _abs(T.LLONG),
+}
+
+
+# ---------------------------------------------------------------- helpers
+
+def _guarded(alive: z3.BoolRef, new: Value, old: Value | None) -> Value:
+    if old is None or z3.is_true(alive):
+        return new
+    if isinstance(new, IntV):
+        return IntV(new.t, z3.simplify(z3.If(alive, new.v, old.v)))
+    return PtrV(new.t, z3.simplify(z3.If(alive, new.addr, old.addr)),
+                z3.simplify(z3.If(alive, new.lo, old.lo)), z3.simplify(z3.If(alive, new.hi, old.hi)))
+
+
+def _sext1(v: z3.BitVecRef) -> z3.BitVecRef:
+    return z3.SignExt(1, v)
+
+
+def _compare(op: str, a: z3.BitVecRef, b: z3.BitVecRef, signed: bool) -> IntV:
+    if op == "==":
+        res = a == b
+    elif op == "!=":
+        res = a != b
+    elif signed:
+        res = {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
+    else:
+        res = {"<": z3.ULT(a, b), "<=": z3.ULE(a, b), ">": z3.UGT(a, b), ">=": z3.UGE(a, b)}[op]
+    return IntV(T.INT, z3.simplify(z3.If(res, bv(1, 32), bv(0, 32))))
+
+
+_ESCAPES = {"n": 10, "t": 9, "r": 13, "0": 0, "\\": 92, "'": 39, '"': 34, "a": 7, "b": 8,
+            "f": 12, "v": 11}
+
+
+def _char_value(text: str, node: c_ast.Node) -> int:
+    body = text[1:-1]
+    if len(body) == 1:
+        code = ord(body)
+    elif body.startswith("\\x"):
+        code = int(body[2:], 16)
+    elif body.startswith("\\") and body[1:].isdigit():
+        code = int(body[1:], 8)
+    elif body.startswith("\\") and body[1:] in _ESCAPES:
+        code = _ESCAPES[body[1:]]
+    else:
+        raise Unsupported(f"character constant {text}", node)
+    return code - 256 if code >= 128 else code  # char is signed on x86-64
+
+
+def _int_literal(text: str, node: c_ast.Node) -> IntV:
+    """An integer literal and its type, per C11 6.4.4.1's table."""
+    body = text.lower()
+    suffix = ""
+    while body and body[-1] in "ul":
+        suffix = body[-1] + suffix
+        body = body[:-1]
+    if body.startswith("0x"):
+        value, decimal = int(body[2:], 16), False
+    elif body.startswith("0b"):
+        value, decimal = int(body[2:], 2), False
+    elif body.startswith("0") and len(body) > 1:
+        value, decimal = int(body, 8), False
+    else:
+        value, decimal = int(body), True
+    unsigned = "u" in suffix
+    longs = suffix.count("l")
+    if longs == 0:
+        cands = [T.INT, T.LONG, T.LLONG] if decimal else [T.INT, T.UINT, T.LONG, T.ULONG,
+                                                          T.LLONG, T.ULLONG]
+    elif longs == 1:
+        cands = [T.LONG, T.LLONG] if decimal else [T.LONG, T.ULONG, T.LLONG, T.ULLONG]
+    else:
+        cands = [T.LLONG] if decimal else [T.LLONG, T.ULLONG]
+    if unsigned:
+        cands = [T.UINT, T.ULONG, T.ULLONG][[T.UINT, T.ULONG, T.ULLONG].index(
+            {0: T.UINT, 1: T.ULONG, 2: T.ULLONG}[longs]):]
+    for t in cands:
+        if t.min() <= value <= t.max():
+            return IntV(t, bv(value, t.bits))
+    raise Unsupported(f"integer constant {text} too large", node)

@@ -1,0 +1,446 @@
+"""Encode one function as SMT: its return value, its UB condition, whether
+it returns, and its non-determinism, over inputs shared with the other side.
+
+Control flow must be acyclic: blocks are visited in topological order and
+each gets a reachability condition (the OR of its incoming edges). UB is
+`reach(block) ∧ cond` for each instruction's UB condition. Branching on
+poison, or on a value that depends on undef, is UB.
+
+Undef is a fresh value at every use (Alive2's reading of LangRef): each SSA
+value remembers the undef variables it was built from, and every use
+substitutes fresh copies. The fresh copies are "undef variables" of the
+side that made them; freeze turns them into ordinary non-determinism.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import z3
+
+from veriopt.ir.model import (
+    AggregateConst, Attrs, ConstExpr, Function, Instr, IntConst, LocalRef, OpaqueConst, Param,
+    PoisonConst, UndefConst, Value, ZeroConst,
+)
+from veriopt.ir.types import IntType, StructType, Type, VectorType, VoidType, unsupported_type
+from veriopt.translation.ir_smt import aggregate_ops, int_ops, intrinsics  # noqa: F401 (registration)
+from veriopt.translation.ir_smt.registry import OPCODES, lookup_intrinsic
+from veriopt.translation.ir_smt.values import (
+    Lane, SVal, const_lane, lanes, map_lanes, poison_lane, shape, zip_lanes,
+)
+from veriopt.verify.verdict import Unsupported
+
+F = z3.BoolVal(False)
+T = z3.BoolVal(True)
+
+_counter = itertools.count()
+
+
+def fresh_name(prefix: str) -> str:
+    return f"{prefix}!{next(_counter)}"
+
+
+@dataclass
+class Entry:
+    """An SSA value and the undef variables it depends on (re-instantiated
+    at every use)."""
+
+    val: SVal
+    undef_vars: tuple = ()
+
+
+@dataclass
+class InputVar:
+    """The shared SMT variables of one argument lane."""
+
+    name: str        # display name, e.g. "%x" or "%x[1]"
+    value: z3.BitVecRef
+    poison: z3.BoolRef
+    is_undef: z3.BoolRef
+
+
+@dataclass
+class Inputs:
+    """Arguments shared by source and target: value, poison flag and undef
+    flag per lane (an argument lane is undef as a whole, never bit by bit)."""
+
+    params: list[Param]
+    entries: dict[str, tuple[SVal, SVal, tuple]]  # name -> (value, template, undef templates)
+    vars: list[InputVar] = field(default_factory=list)
+
+    @classmethod
+    def make(cls, params: list[Param], allow_poison: bool = True,
+             allow_undef: bool = True) -> "Inputs":
+        entries = {}
+        all_vars: list[InputVar] = []
+        for param in params:
+            reason = unsupported_type(param.type)
+            if reason:
+                raise Unsupported(f"{reason} (argument %{param.name})")
+            templates: list = []
+            lane_vars: list[InputVar] = []
+
+            def leaf(ty: IntType) -> Lane:
+                k = len(lane_vars)
+                label = f"%{param.name}" if not _is_aggregate(param.type) else f"%{param.name}#{k}"
+                x = z3.BitVec(f"in:{param.name}:{k}", ty.width)
+                p = z3.Bool(f"in:{param.name}:{k}:poison") if allow_poison else F
+                u = z3.Bool(f"in:{param.name}:{k}:isundef") if allow_undef else F
+                lane_vars.append(InputVar(label, x, p, u))
+                if allow_undef:
+                    tmpl = z3.BitVec(f"undef:{param.name}:{k}", ty.width)
+                    templates.append(tmpl)
+                    return Lane(z3.If(u, tmpl, x), p)
+                return Lane(x, p)
+            val = shape(param.type, leaf)
+            entries[param.name] = (val, tuple(templates))
+            all_vars += lane_vars
+        return cls(params, entries, all_vars)
+
+
+def _is_aggregate(ty: Type) -> bool:
+    return isinstance(ty, (VectorType, StructType)) or hasattr(ty, "count")
+
+
+@dataclass
+class Encoding:
+    """What refinement needs to know of one side."""
+
+    ret: SVal | None
+    ret_undef_vars: tuple
+    ub: z3.BoolRef            # some executed instruction has UB
+    returns: z3.BoolRef       # the function returns normally (no UB)
+    undef_vars: list          # fresh undef copies made by this side
+    nondet_vars: list         # freeze choices and other non-determinism
+    values: list[tuple[str, Type, SVal]]   # named intermediate values, in order
+    unreachable: z3.BoolRef   # an `unreachable` is executed (for --disallow-ub-exploitation)
+
+
+class FunctionEncoder:
+    def __init__(self, fn: Function, inputs: Inputs, side: str, little_endian: bool = True):
+        self.fn = fn
+        self.inputs = inputs
+        self.side = side
+        self.little_endian = little_endian
+        self.env: dict[str, Entry] = {}
+        self.ub_terms: list[z3.BoolRef] = []
+        self.unreachable_terms: list[z3.BoolRef] = []
+        self.stop_terms: list[z3.BoolRef] = []
+        self.undef_vars: list = []
+        self.nondet_vars: list = []
+        self.values: list[tuple[str, Type, SVal]] = []
+        self.reach: z3.BoolRef = T
+        self.instr: Instr | None = None
+
+    # ---- services for semantics builders ----
+    def add_ub(self, cond: z3.BoolRef) -> None:
+        self.ub_terms.append(z3.And(self.reach, cond))
+
+    def stop_path(self) -> None:
+        self.stop_terms.append(self.reach)
+
+    def fresh_nondet(self, width: int, why: str) -> z3.BitVecRef:
+        var = z3.BitVec(fresh_name(f"{self.side}:{why}"), width)
+        self.nondet_vars.append(var)
+        return var
+
+    def op(self, i: int, undef_as_nondet: bool = False) -> SVal:
+        assert self.instr is not None
+        return self.use(self.instr.operands[i], undef_as_nondet)
+
+    def use(self, value: Value, undef_as_nondet: bool = False) -> SVal:
+        """The SMT value of one use of `value`, with fresh undef copies."""
+        entry = self.entry_of(value)
+        if not entry.undef_vars:
+            return entry.val
+        subst = []
+        for var in entry.undef_vars:
+            copy = z3.Const(fresh_name(f"{self.side}:undef"), var.sort())
+            (self.nondet_vars if undef_as_nondet else self.undef_vars).append(copy)
+            subst.append((var, copy))
+        return map_lanes(lambda lane: Lane(z3.substitute(lane.v, *subst),
+                                           z3.substitute(lane.p, *subst)), entry.val)
+
+    def undef_dependence(self, value: Value) -> z3.BoolRef:
+        """True when two uses of `value` may see different bits: the value is
+        (partly) undef. Used where undef is UB (branches, noundef)."""
+        entry = self.entry_of(value)
+        if not entry.undef_vars:
+            return F
+        a, b = self.use(value), self.use(value)
+        return z3.Or([x.v != y.v for x, y in zip(lanes(a), lanes(b))])
+
+    # ---- values ----
+    def entry_of(self, value: Value) -> Entry:
+        if isinstance(value, LocalRef):
+            if value.name not in self.env:
+                raise Unsupported(f"use of %{value.name} before its definition (loop?)")
+            return self.env[value.name]
+        return self.constant(value)
+
+    def constant(self, value: Value) -> Entry:
+        ty = value.type
+        if isinstance(value, IntConst):
+            return Entry(shape(ty, lambda t: const_lane(t.width, value.value)))
+        if isinstance(value, ZeroConst):
+            return Entry(shape(ty, lambda t: const_lane(t.width, 0)))
+        if isinstance(value, PoisonConst):
+            return Entry(shape(ty, lambda t: poison_lane(t.width)))
+        if isinstance(value, UndefConst):
+            templates = []
+
+            def leaf(t: IntType) -> Lane:
+                var = z3.BitVec(fresh_name("undefconst"), t.width)
+                templates.append(var)
+                return Lane(var, F)
+            return Entry(shape(ty, leaf), tuple(templates))
+        if isinstance(value, AggregateConst):
+            parts = [self.constant(e) for e in value.elems]
+            return Entry(tuple(p.val for p in parts),
+                         tuple(v for p in parts for v in p.undef_vars))
+        if isinstance(value, ConstExpr):
+            return self.const_expr(value)
+        if isinstance(value, OpaqueConst):
+            raise Unsupported(f"constant {value.text} of type {value.type}")
+        raise Unsupported(f"operand {value} of type {ty}")
+
+    def const_expr(self, ce: ConstExpr) -> Entry:
+        if ce.opcode not in OPCODES or ce.opcode in ("call",):
+            raise Unsupported(f"constant expression {ce.opcode}")
+        fake = Instr(None, ce.opcode, ce.type, list(ce.operands), ce.flags)
+        saved = self.instr
+        self.instr = fake
+        try:
+            val = OPCODES[ce.opcode](self, fake)
+        finally:
+            self.instr = saved
+        return Entry(val)
+
+    # ---- the function ----
+    def encode(self) -> Encoding:
+        fn = self.fn
+        reason = unsupported_type(fn.ret_type)
+        if reason:
+            raise Unsupported(f"{reason} (return type)")
+        for param in fn.params:
+            val, templates = self.inputs.entries[param.name]
+            self.env[param.name] = Entry(self._param_attrs(param, val), templates)
+        for param in fn.params:
+            self._param_ub(param)
+
+        order = self._topological_blocks()
+        edges: dict[str, list[z3.BoolRef]] = {b.name: [] for b in fn.blocks}
+        edge_from: dict[tuple[str, str], z3.BoolRef] = {}
+        returns: list[tuple[z3.BoolRef, Instr]] = []
+        for index, block in enumerate(order):
+            if index == 0:
+                self.reach = T
+            else:
+                incoming = edges[block.name]
+                self.reach = z3.Or(incoming) if len(incoming) > 1 else incoming[0]
+            for instr in block.instrs:
+                self.instr = instr
+                if instr.opcode == "phi":
+                    self._phi(block.name, instr, edge_from)
+                    continue
+                if instr.opcode in ("br", "switch"):
+                    for target, cond in self._branch(instr):
+                        edge = z3.And(self.reach, cond)
+                        key = (block.name, target)
+                        edge_from[key] = z3.Or(edge_from[key], edge) if key in edge_from else edge
+                        edges[target].append(edge)
+                    continue
+                if instr.opcode == "ret":
+                    returns.append((self.reach, instr))
+                    continue
+                if instr.opcode == "unreachable":
+                    self.add_ub(T)
+                    self.unreachable_terms.append(self.reach)
+                    continue
+                self._instruction(instr)
+        return self._finish(returns)
+
+    def _topological_blocks(self):
+        fn = self.fn
+        names = {b.name: b for b in fn.blocks}
+        succ: dict[str, list[str]] = {}
+        for b in fn.blocks:
+            term = b.terminator
+            if term.opcode == "br":
+                succ[b.name] = list(term.extra["targets"])
+            elif term.opcode == "switch":
+                succ[b.name] = [term.extra["default"]] + [t for _, t in term.extra["cases"]]
+            elif term.opcode in ("ret", "unreachable"):
+                succ[b.name] = []
+            else:
+                raise Unsupported(f"terminator {term.opcode}")
+        order: list[str] = []
+        state: dict[str, int] = {}
+
+        def visit(n: str) -> None:
+            stack = [(n, iter(succ[n]))]
+            state[n] = 1
+            while stack:
+                node, it = stack[-1]
+                nxt = next(it, None)
+                if nxt is None:
+                    state[node] = 2
+                    order.append(node)
+                    stack.pop()
+                    continue
+                if state.get(nxt) == 1:
+                    raise Unsupported("loops (cyclic control flow)")
+                if nxt not in state:
+                    state[nxt] = 1
+                    stack.append((nxt, iter(succ[nxt])))
+        visit(fn.blocks[0].name)
+        return [names[n] for n in reversed(order)]
+
+    def _phi(self, block: str, instr: Instr, edge_from) -> None:
+        incoming = instr.extra["incoming"]
+        result: SVal | None = None
+        undef_vars: tuple = ()
+        for value, pred in reversed(incoming):
+            cond = edge_from.get((pred, block))
+            if cond is None:  # predecessor not reachable
+                continue
+            entry = self.entry_of(value)
+            if result is None:
+                result = entry.val
+            else:
+                result = zip_lanes(lambda a, b: Lane(z3.If(cond, a.v, b.v), z3.If(cond, a.p, b.p)),
+                                   entry.val, result)
+            undef_vars += entry.undef_vars
+        if result is None:
+            result = shape(instr.type, lambda t: poison_lane(t.width))
+        self._define(instr, Entry(result, undef_vars))
+
+    def _branch(self, instr: Instr) -> list[tuple[str, z3.BoolRef]]:
+        if instr.opcode == "br" and not instr.operands:
+            return [(instr.extra["targets"][0], T)]
+        cond_val = instr.operands[0]
+        cond = self.use(cond_val)
+        self.add_ub(z3.Or(cond.p, self.undef_dependence(cond_val)))
+        if instr.opcode == "br":
+            t, f = instr.extra["targets"]
+            return [(t, cond.v == 1), (f, cond.v == 0)]
+        out = []
+        none_matched = []
+        for case_val, target in instr.extra["cases"]:
+            case = self.constant(case_val).val
+            hit = cond.v == case.v
+            out.append((target, hit))
+            none_matched.append(z3.Not(hit))
+        out.append((instr.extra["default"], z3.And(none_matched) if none_matched else T))
+        return out
+
+    def _instruction(self, instr: Instr) -> None:
+        first_new_undef = len(self.undef_vars)
+        if instr.opcode == "call":
+            val = self._call(instr)
+        else:
+            builder = OPCODES.get(instr.opcode)
+            if builder is None:
+                raise Unsupported(f"instruction {instr.opcode}")
+            for operand in instr.operands:
+                reason = unsupported_type(operand.type)
+                if reason:
+                    raise Unsupported(f"{reason} in {instr.opcode}")
+            reason = unsupported_type(instr.type)
+            if reason:
+                raise Unsupported(f"{reason} in {instr.opcode}")
+            val = builder(self, instr)
+        if instr.name is not None and val is not None:
+            # the undef copies this instruction consumed stay undef in its
+            # result: every use of the result gets copies of its own
+            self._define(instr, Entry(val, tuple(self.undef_vars[first_new_undef:])))
+
+    def _define(self, instr: Instr, entry: Entry) -> None:
+        assert instr.name is not None
+        self.env[instr.name] = entry
+        self.values.append((instr.name, instr.type, entry.val))
+
+    def _call(self, instr: Instr):
+        callee = instr.extra["callee"]
+        if instr.extra.get("bundles"):
+            raise Unsupported(f"operand bundles on call to @{callee}")
+        builder = lookup_intrinsic(callee) if callee.startswith("llvm.") else None
+        if builder is None:
+            raise Unsupported(f"call to @{callee}")
+        for operand in instr.operands:
+            reason = unsupported_type(operand.type)
+            if reason:
+                raise Unsupported(f"{reason} in call to @{callee}")
+        for operand, attrs in zip(instr.operands, instr.extra["arg_attrs"]):
+            if attrs.noundef:
+                self._noundef_ub(operand)
+        val = builder(self, instr)
+        ret_attrs: Attrs = instr.extra["ret_attrs"]
+        if val is not None:
+            val = self._apply_range(val, ret_attrs)
+            if ret_attrs.noundef:
+                self.add_ub(z3.Or([lane.p for lane in lanes(val)]))
+        return val
+
+    def _noundef_ub(self, value: Value) -> None:
+        v = self.use(value)
+        self.add_ub(z3.Or(z3.Or([lane.p for lane in lanes(v)]), self.undef_dependence(value)))
+
+    # ---- attributes ----
+    def _apply_range(self, val: SVal, attrs: Attrs) -> SVal:
+        if attrs.range is None:
+            return val
+        lo, hi = attrs.range
+
+        def lane(x: Lane) -> Lane:
+            w = x.v.size()
+            lo_v, hi_v = z3.BitVecVal(lo % (1 << w), w), z3.BitVecVal(hi % (1 << w), w)
+            # [lo, hi) wrapping: x - lo <u hi - lo
+            inside = z3.ULT(x.v - lo_v, hi_v - lo_v)
+            return Lane(x.v, z3.Or(x.p, z3.Not(inside)))
+        return map_lanes(lane, val)
+
+    def _param_attrs(self, param: Param, val: SVal) -> SVal:
+        return self._apply_range(val, param.attrs)
+
+    def _param_ub(self, param: Param) -> None:
+        """Passing poison or undef to a `noundef` parameter is UB (the
+        caller's), so this side is undefined on such inputs."""
+        if param.attrs.noundef:
+            self.reach = T
+            self._noundef_ub(LocalRef(param.name, param.type))
+
+    def _finish(self, returns) -> Encoding:
+        fn = self.fn
+        ub = z3.Or(self.ub_terms) if self.ub_terms else F
+        ret: SVal | None = None
+        ret_undef: tuple = ()
+        reach_ret = []
+        for reach, instr in reversed(returns):
+            reach_ret.append(reach)
+            if not instr.operands:
+                continue
+            self.reach = reach
+            self.instr = instr
+            value = instr.operands[0]
+            v = self.use(value)
+            v = self._apply_range(v, fn.ret_attrs)
+            if fn.ret_attrs.noundef:
+                self.add_ub(z3.Or(z3.Or([lane.p for lane in lanes(v)]),
+                                  self.undef_dependence(value)))
+            ret_undef += tuple(self.undef_vars)
+            ret = v if ret is None else zip_lanes(
+                lambda a, b: Lane(z3.If(reach, a.v, b.v), z3.If(reach, a.p, b.p)), v, ret)
+        ub = z3.Or(self.ub_terms) if self.ub_terms else F
+        reached_ret = z3.Or(reach_ret) if reach_ret else F
+        stopped = z3.Or(self.stop_terms) if self.stop_terms else F
+        returns_ok = z3.And(z3.Not(ub), reached_ret, z3.Not(stopped))
+        if ret is None and not isinstance(fn.ret_type, VoidType):
+            ret = shape(fn.ret_type, lambda t: poison_lane(t.width))
+        return Encoding(ret, tuple(self.undef_vars), ub, returns_ok, list(self.undef_vars),
+                        list(self.nondet_vars), self.values,
+                        z3.Or(self.unreachable_terms) if self.unreachable_terms else F)
+
+
+def encode_function(fn: Function, inputs: Inputs, side: str, little_endian: bool = True) -> Encoding:
+    return FunctionEncoder(fn, inputs, side, little_endian).encode()

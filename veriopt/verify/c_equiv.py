@@ -1,0 +1,250 @@
+"""Bounded equivalence of two C functions: does the target refine the source?
+
+For every input on which the source has no undefined behaviour (and on which
+both versions finish within the unroll bound) the target must have no UB,
+return the same value and leave the same memory in the caller's buffers.
+The checks run in Alive2's order (UB, value, memory); the first failing one
+is reported, with a counterexample replayed by compiling and running both
+functions. When some input needs more loop iterations than the bound, the
+verdict is `correct` only *with* the `bounded: K iterations` label.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import z3
+
+from veriopt.translation import c_smt
+from veriopt.translation.c_frontend import CProgram, load
+from veriopt.translation.c_smt import Executor, Inputs, IntV, MemObject, Outcome
+from veriopt.translation.c_types import IntT, PtrT, Unsupported
+from veriopt.verify import c_replay
+from veriopt.verify.verdict import (ERR_MEMORY, ERR_UB, ERR_VALUE, BadInput, Counterexample,
+                                    Status, Verdict)
+
+DEFAULT_UNROLL = 8
+DEFAULT_TIMEOUT = 30.0
+RLIMIT_PER_SECOND = 2_000_000   # z3 resource units per second of budget
+SMALL_ELEMS = 16                # preferred buffer length in counterexamples
+SMALL_WINDOW = 1 << 16          # preferred address window in counterexamples
+SMALL_BASE = 0x10000
+
+
+@dataclass
+class Pair:
+    """Which function of which file is the source and which the target."""
+
+    src_path: str
+    src_fn: str
+    tgt_path: str
+    tgt_fn: str
+
+
+def verify_files(pair: Pair, unroll: int = DEFAULT_UNROLL, timeout: float = DEFAULT_TIMEOUT,
+                 replay: bool = True) -> Verdict:
+    """Load both files and check that the target function refines the source."""
+    start = time.monotonic()
+    src_prog = load(pair.src_path)
+    tgt_prog = src_prog if pair.tgt_path == pair.src_path else load(pair.tgt_path)
+    src_prog.function(pair.src_fn)
+    tgt_prog.function(pair.tgt_fn)
+    try:
+        verdict = verify_programs(src_prog, tgt_prog, pair, unroll, timeout, replay)
+    except Unsupported as exc:
+        verdict = Verdict.unsupported(str(exc))
+    verdict.name = f"{pair.src_fn} -> {pair.tgt_fn}"
+    verdict.seconds = time.monotonic() - start
+    return verdict
+
+
+def _signature(prog: CProgram, fn: str):
+    node = prog.function(fn)
+    return c_smt.read_params(prog, node), c_smt.return_type(prog, node)
+
+
+def verify_programs(src_prog: CProgram, tgt_prog: CProgram, pair: Pair, unroll: int,
+                    timeout: float, replay: bool) -> Verdict:
+    src_params, src_ret = _signature(src_prog, pair.src_fn)
+    tgt_params, tgt_ret = _signature(tgt_prog, pair.tgt_fn)
+    if [t for _, t in src_params] != [t for _, t in tgt_params] or src_ret != tgt_ret:
+        raise BadInput(f"'{pair.src_fn}' and '{pair.tgt_fn}' have different signatures",
+                       pair.tgt_path)
+    inputs = c_smt.make_inputs(src_params)
+    src = Executor(src_prog, unroll, "source").run(pair.src_fn, inputs)
+    tgt = Executor(tgt_prog, unroll, "target").run(pair.tgt_fn, inputs)
+    return Checker(pair, inputs, src, tgt, src_ret, unroll, timeout, replay).check()
+
+
+class Checker:
+    """The three refinement queries over one pair of outcomes."""
+
+    def __init__(self, pair: Pair, inputs: Inputs, src: Outcome, tgt: Outcome, ret_t,
+                 unroll: int, timeout: float, replay: bool):
+        self.pair = pair
+        self.inputs = inputs
+        self.src = src
+        self.tgt = tgt
+        self.ret_t = ret_t
+        self.unroll = unroll
+        self.deadline = time.monotonic() + timeout
+        self.timeout = timeout
+        self.replay = replay
+        self.addr = z3.BitVec("diff.addr", c_smt.ADDR)
+
+    def base(self) -> list[z3.BoolRef]:
+        return (self.inputs.assumptions + self.src.assumptions + self.tgt.assumptions
+                + [z3.Not(self.src.ub)])
+
+    def check(self) -> Verdict:
+        pre = self.base() + [z3.Not(self.src.unwind), z3.Not(self.tgt.unwind)]
+        queries = [(ERR_UB, [self.tgt.ub])]
+        if self.src.ret is not None:
+            queries.append((ERR_VALUE, [z3.Not(self.tgt.ub), self.src.ret.v != self.tgt.ret.v]))
+        params = [o for o in self.inputs.objects]
+        if params:
+            in_params = z3.Or([c_smt.in_object(self.addr, o) for o in params])
+            queries.append((ERR_MEMORY, [z3.Not(self.tgt.ub), in_params,
+                                         z3.Select(self.src.mem, self.addr)
+                                         != z3.Select(self.tgt.mem, self.addr)]))
+        for kind, goal in queries:
+            result, model = self.solve(pre + goal)
+            if result == z3.unknown:
+                return Verdict.unknown(model)
+            if result == z3.sat:
+                return self.refuted(kind, model)
+        bounded = self.bounded()
+        if bounded is None:
+            return Verdict.unknown("timeout")
+        verdict = Verdict(Status.CORRECT, solver="z3")
+        if bounded:
+            verdict.bounded = f"bounded: {self.unroll} iterations"
+        return verdict
+
+    def bounded(self) -> bool | None:
+        """Whether some input needs more than `unroll` iterations (None: unknown)."""
+        unwind = z3.simplify(z3.Or(self.src.unwind, self.tgt.unwind))
+        if z3.is_false(unwind):
+            return False
+        result, _ = self.solve(self.base() + [unwind], small_first=False)
+        if result == z3.unknown:
+            return True  # cannot rule it out: label the verdict bounded
+        return result == z3.sat
+
+    def solve(self, constraints: list[z3.BoolRef], small_first: bool = True):
+        """(sat|unsat|unknown, model or reason); tries small, replayable models first."""
+        attempts = [self.small()] if small_first else []
+        attempts.append([])
+        for extra in attempts:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                return z3.unknown, "timeout"
+            solver = z3.Solver()
+            solver.set("timeout", max(1, int(left * 1000)))
+            solver.set("rlimit", int(max(left, 1) * RLIMIT_PER_SECOND * 10))
+            solver.set("random_seed", 0)
+            solver.add(constraints + extra)
+            result = solver.check()
+            if result == z3.sat:
+                return result, solver.model()
+            if result == z3.unknown:
+                reason = solver.reason_unknown()
+                if extra:
+                    continue
+                if "timeout" in reason or "canceled" in reason or "resource" in reason:
+                    return result, "timeout"
+                return result, reason
+        return z3.unsat, None
+
+    def small(self) -> list[z3.BoolRef]:
+        cons = []
+        for o in self.inputs.objects:
+            cons += [z3.ULE(o.elems, SMALL_ELEMS), z3.UGE(o.base, SMALL_BASE),
+                     z3.ULT(o.base, SMALL_BASE + SMALL_WINDOW)]
+        return cons
+
+    # -- counterexamples
+    def refuted(self, kind: str, model: z3.ModelRef) -> Verdict:
+        cex = self.counterexample(kind, model)
+        if self.replay:
+            cex.replayed = c_replay.replay(self.pair, self.inputs, model, kind, cex)
+        return Verdict(Status.INCORRECT, error=kind, counterexample=cex, solver="z3")
+
+    def counterexample(self, kind: str, model: z3.ModelRef) -> Counterexample:
+        cex = Counterexample()
+        for (name, t), val in zip(self.inputs.params, self.inputs.values):
+            if isinstance(t, IntT):
+                cex.inputs.append((name, format_int(model_int(model, val.v), t)))
+        for obj in self.inputs.objects:
+            cex.inputs.append((obj.name, describe_object(model, obj, self.inputs.mem,
+                                                         self.inputs.objects)))
+        for side, outcome, rows in (("source", self.src, cex.source), ("target", self.tgt, cex.target)):
+            ub = [what for cond, what in outcome.ub_reasons if z3.is_true(model.eval(cond, True))]
+            value = describe_return(model, outcome.ret)
+            if ub:
+                value = "UB: " + ub[0].rsplit(" (", 1)[0]
+            for obj in self.inputs.objects:
+                rows.append((obj.name + " after", buffer_text(model, obj, outcome.mem)))
+            if side == "source":
+                cex.source_value = value
+            else:
+                cex.target_value = value
+        return cex
+
+
+def model_int(model: z3.ModelRef, term: z3.BitVecRef) -> int:
+    return model.eval(term, model_completion=True).as_long()
+
+
+def to_signed(bits: int, width: int) -> int:
+    return bits - (1 << width) if bits >> (width - 1) else bits
+
+
+def format_int(bits: int, t: IntT) -> str:
+    value = to_signed(bits, t.bits) if t.signed else bits
+    if t.bits >= 16 and abs(value) > 9:
+        return f"{value} (0x{bits:x})"
+    return str(value)
+
+
+def describe_return(model: z3.ModelRef, ret: IntV | None) -> str:
+    if ret is None:
+        return "(void)"
+    return format_int(model_int(model, ret.v), ret.t)
+
+
+def buffer_values(model: z3.ModelRef, obj: MemObject, mem: z3.ArrayRef, limit: int = 64) -> list[int]:
+    elem = obj.elem
+    count = min(model_int(model, obj.elems), limit)
+    base = model_int(model, obj.base)
+    out = []
+    for i in range(count):
+        raw = 0
+        for b in range(elem.size):
+            byte = model_int(model, z3.Select(mem, z3.BitVecVal(base + i * elem.size + b, 64)))
+            raw |= byte << (8 * b)
+        out.append(to_signed(raw, elem.bits) if elem.signed else raw)
+    return out
+
+
+def buffer_text(model: z3.ModelRef, obj: MemObject, mem: z3.ArrayRef) -> str:
+    values = buffer_values(model, obj, mem)
+    total = model_int(model, obj.elems)
+    more = f", ... ({total} elements)" if total > len(values) else ""
+    return "{" + ", ".join(str(v) for v in values) + more + "}"
+
+
+def describe_object(model: z3.ModelRef, obj: MemObject, mem: z3.ArrayRef,
+                    objects: list[MemObject]) -> str:
+    text = buffer_text(model, obj, mem)
+    base = model_int(model, obj.base)
+    end = base + model_int(model, obj.elems) * obj.elem.size
+    for other in objects:
+        if other is obj:
+            break
+        obase = model_int(model, other.base)
+        oend = obase + model_int(model, other.elems) * other.elem.size
+        if base < oend and obase < end:
+            delta = base - obase
+            return f"{text} (aliases {other.name}: {obj.name} = (char *){other.name} + {delta})"
+    return text

@@ -1,0 +1,178 @@
+"""Score the verifier against Alive2-style test files.
+
+A test file holds @src/@tgt pairs; a `; ERROR: <text>` line means that
+error is expected, no such line means `correct`. A `manifest.jsonl` beside
+the tests, when present, gives each file's expected verdict, alive-tv
+flags and tags. A test passes when the verdict matches and, for incorrect
+tests, the printed output contains the expected ERROR text. A test is
+*unsound* when we say correct where incorrect is expected.
+"""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import re
+import statistics
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+SCORED = ("correct", "incorrect")
+
+
+@dataclass
+class Case:
+    file: str
+    path: str
+    expected: str                 # correct | incorrect | unsupported | other ...
+    error: str | None = None
+    args: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    file: str
+    expected: str
+    got: str                      # correct | incorrect | unknown | unsupported | bad-input
+    passed: bool
+    unsound: bool
+    seconds: float
+    detail: str = ""
+    tags: list[str] = field(default_factory=list)
+
+
+_ERROR_LINE = re.compile(r"^\s*;\s*ERROR:\s*(.*?)\s*$", re.M)
+
+
+def discover(folder: str | Path) -> list[Case]:
+    folder = Path(folder)
+    manifest = folder / "manifest.jsonl"
+    cases = []
+    if manifest.exists():
+        for line in manifest.read_text().splitlines():
+            if not line.strip():
+                continue
+            item = json.loads(line)
+            cases.append(Case(item["file"], str(folder / item["file"]), item["verdict"],
+                              item.get("error"), item.get("args", []), item.get("tags", [])))
+        return cases
+    for path in sorted(folder.rglob("*.ll")):
+        text = path.read_text(errors="replace")
+        m = _ERROR_LINE.search(text)
+        args = []
+        for flags in re.findall(r"^\s*;\s*TEST-ARGS:(.*)$", text, re.M):
+            args += flags.split()
+        cases.append(Case(str(path.relative_to(folder)), str(path),
+                          "incorrect" if m else "correct",
+                          f"ERROR: {m.group(1)}" if m else None, args))
+    return cases
+
+
+def options_for(args: list[str], timeout: float, solver: str):
+    """Map alive-tv's single-dash flags onto VerifyOptions. Returns the
+    options, or the name of a flag we do not implement."""
+    from veriopt.verify.refinement import VerifyOptions
+    opts = VerifyOptions(timeout=timeout, solver=solver)
+    for raw in args:
+        flag, _, value = raw.lstrip("-").partition("=")
+        if flag == "disable-undef-input":
+            opts.disable_undef_input = True
+        elif flag == "disable-poison-input":
+            opts.disable_poison_input = True
+        elif flag == "disallow-ub-exploitation":
+            opts.disallow_ub_exploitation = True
+        elif flag == "bidirectional":
+            opts.bidirectional = True
+        elif flag in ("src-unroll", "tgt-unroll", "unroll"):
+            n = int(value or 0)
+            if flag != "tgt-unroll":
+                opts.src_unroll = n
+            if flag != "src-unroll":
+                opts.tgt_unroll = n
+        elif flag in ("quiet", "smt-to", "always-verify"):
+            continue
+        else:
+            return f"--{flag}"
+    return opts
+
+
+def run_case(case: Case, timeout: float = 10.0, solver: str = "z3") -> Outcome:
+    from veriopt.verify.api import verify_files
+    from veriopt.verify.verdict import BadInput, Status, Verdict, combine
+    start = time.perf_counter()
+    opts = options_for(case.args, timeout, solver)
+    try:
+        if isinstance(opts, str):
+            verdicts = [Verdict.unsupported(opts)]
+        else:
+            verdicts = verify_files(case.path, options=opts)
+        overall = combine(verdicts)
+        got = overall.status.value
+        text = "\n".join(v.render() for v in verdicts)
+        detail = text.splitlines()[1] if overall.status is Status.INCORRECT else text.splitlines()[0]
+        if overall.status in (Status.UNKNOWN, Status.UNSUPPORTED):
+            detail = overall.render()
+    except BadInput as exc:
+        got, text, detail = "bad-input", exc.render(), exc.render()
+    except Exception as exc:  # a crash is a failed test, reported, not a verdict
+        got, text, detail = "crash", repr(exc), f"internal error: {exc!r}"
+    seconds = time.perf_counter() - start
+    passed = got == case.expected
+    if passed and case.expected == "incorrect" and case.error:
+        passed = case.error in text
+    unsound = case.expected == "incorrect" and got == "correct"
+    return Outcome(case.file, case.expected, got, passed, unsound, seconds, detail, case.tags)
+
+
+def _worker(item):
+    case, timeout, solver = item
+    return run_case(case, timeout, solver)
+
+
+def run_all(cases: list[Case], jobs: int = 2, timeout: float = 10.0, solver: str = "z3",
+            progress=None) -> list[Outcome]:
+    """Run cases on `jobs` processes; results in the order of `cases`."""
+    items = [(c, timeout, solver) for c in cases]
+    results: dict[str, Outcome] = {}
+    if jobs <= 1:
+        for item in items:
+            out = _worker(item)
+            results[out.file] = out
+            if progress:
+                progress(out)
+    else:
+        ctx = multiprocessing.get_context("forkserver")
+        with ctx.Pool(jobs, maxtasksperchild=20) as pool:
+            for out in pool.imap_unordered(_worker, items):
+                results[out.file] = out
+                if progress:
+                    progress(out)
+    return [results[c.file] for c in cases]
+
+
+def select(cases: list[Case], tags: list[str], exclude: list[str]) -> list[Case]:
+    return [c for c in cases if all(t in c.tags for t in tags)
+            and not any(t in c.tags for t in exclude)]
+
+
+def summarize(outcomes: list[Outcome]) -> dict:
+    scored = [o for o in outcomes if o.expected in SCORED]
+    times = [o.seconds for o in outcomes]
+    return {
+        "total": len(outcomes),
+        "scored": len(scored),
+        "passed": sum(o.passed for o in scored),
+        "unsound": sum(o.unsound for o in outcomes),
+        "false_alarms": sum(o.expected == "correct" and o.got == "incorrect" for o in outcomes),
+        "unsupported": sum(o.got == "unsupported" for o in outcomes),
+        "unknown": sum(o.got == "unknown" for o in outcomes),
+        "bad_input": sum(o.got == "bad-input" for o in outcomes),
+        "crashes": sum(o.got == "crash" for o in outcomes),
+        "total_seconds": round(sum(times), 3),
+        "median_seconds": round(statistics.median(times), 4) if times else 0.0,
+    }
+
+
+def outcome_json(o: Outcome) -> dict:
+    return asdict(o)

@@ -1,0 +1,193 @@
+"""Refinement of a source function by a target function (Alive2's query).
+
+For every input (arguments may be poison or undef unless `noundef`), and
+every choice the target makes, there must be a choice of the source such
+that: if the source has no UB, the target has none either, and where the
+source's result is not poison the target's is neither poison nor
+different. A counterexample is therefore a model of
+
+    ∃ inputs, target choices . ∀ source choices . source-defined ∧ bad
+
+checked in Alive2's order — UB, return domain, poison, undef, value — so
+that the error a user reads is the one Alive2 would print.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import z3
+
+from veriopt.ir.model import Function
+from veriopt.ir.types import VoidType
+from veriopt.translation.ir_smt import Encoding, Inputs, encode_function
+from veriopt.translation.ir_smt.values import Lane, lanes, map_lanes
+from veriopt.verify import verdict as V
+from veriopt.verify.counterexample import build_counterexample
+from veriopt.verify.solvers import SolverConfig, solve
+
+F = z3.BoolVal(False)
+
+
+@dataclass
+class VerifyOptions:
+    timeout: float = 10.0
+    solver: str = "z3"
+    disable_undef_input: bool = False
+    disable_poison_input: bool = False
+    disallow_ub_exploitation: bool = False
+    bidirectional: bool = False
+    src_unroll: int = 0
+    tgt_unroll: int = 0
+    rlimit: int = 0
+    jit_replay: bool = True
+
+    def solver_config(self) -> SolverConfig:
+        return SolverConfig(self.solver, self.timeout, self.rlimit)
+
+
+class SignatureMismatch(Exception):
+    pass
+
+
+def check_signatures(src: Function, tgt: Function) -> None:
+    if str(src.ret_type) != str(tgt.ret_type):
+        raise SignatureMismatch(f"return types differ: {src.ret_type} vs {tgt.ret_type}")
+    if len(src.params) != len(tgt.params):
+        raise SignatureMismatch(
+            f"@{src.name} takes {len(src.params)} arguments, @{tgt.name} takes {len(tgt.params)}")
+    for a, b in zip(src.params, tgt.params):
+        if str(a.type) != str(b.type):
+            raise SignatureMismatch(f"argument types differ: {a.type} %{a.name} vs {b.type} %{b.name}")
+
+
+def _subst_zero(val, variables):
+    """The value with its undef variables fixed to one arbitrary value (0)."""
+    if not variables:
+        return val
+    pairs = [(v, z3.BitVecVal(0, v.size()) if z3.is_bv(v) else F) for v in variables]
+    return map_lanes(lambda lane: Lane(z3.substitute(lane.v, *pairs),
+                                       z3.substitute(lane.p, *pairs)), val)
+
+
+@dataclass
+class Query:
+    name: str          # Alive2's error kind if satisfiable
+    body: z3.BoolRef   # under ∀ source choices
+    show_values: bool
+
+
+def build_queries(src: Encoding, tgt: Encoding, void: bool) -> list[Query]:
+    fndom_a, fndom_b = z3.Not(src.ub), z3.Not(tgt.ub)
+    dom_a, dom_b = src.returns, tgt.returns
+    dom = z3.And(dom_a, dom_b)
+    queries = [Query(V.ERR_UB, z3.And(fndom_a, z3.Not(fndom_b)), False)]
+    queries.append(Query(V.ERR_RETURN_DOMAIN,
+                         z3.And(fndom_a, fndom_b, dom_a != dom_b), False))
+    if void:
+        return queries
+    a_lanes, b_lanes = lanes(src.ret), lanes(tgt.ret)
+    poison_ok = z3.And([z3.Implies(z3.Not(a.p), z3.Not(b.p)) for a, b in zip(a_lanes, b_lanes)])
+    value_ok = z3.And([z3.Implies(z3.Not(a.p), a.v == b.v) for a, b in zip(a_lanes, b_lanes)])
+    queries.append(Query(V.ERR_POISON, z3.And(dom, z3.Not(poison_ok)), True))
+    if tgt.ret_undef_vars:
+        # the source's value is fully defined (the same for every undef
+        # choice) while the target's still depends on its undef choices
+        a2 = lanes(_subst_zero(src.ret, src.ret_undef_vars))
+        b2 = lanes(_subst_zero(tgt.ret, tgt.ret_undef_vars))
+        more_undef = z3.Or([z3.And(z3.Not(a.p), a.v == a_fixed.v, b.v != b_fixed.v)
+                            for a, a_fixed, b, b_fixed in zip(a_lanes, a2, b_lanes, b2)])
+        queries.append(Query(V.ERR_UNDEF, z3.And(dom, more_undef), True))
+    queries.append(Query(V.ERR_VALUE, z3.And(dom, z3.Not(value_ok)), True))
+    return queries
+
+
+def verify_pair(src: Function, tgt: Function, options: VerifyOptions | None = None,
+                little_endian: bool = True) -> V.Verdict:
+    """Prove or refute that `tgt` refines `src`. Never raises for semantic
+    problems: unmodelled features give an `unsupported` verdict."""
+    options = options or VerifyOptions()
+    start = time.perf_counter()
+    try:
+        verdict = _verify(src, tgt, options, little_endian)
+        if verdict.status is V.Status.CORRECT and options.bidirectional:
+            back = _verify(tgt, src, options, little_endian)
+            if back.status is not V.Status.CORRECT:
+                verdict.bounded = None
+                verdict.reason = f"reverse direction: {back.render().splitlines()[-1]}"
+    except V.Unsupported as exc:
+        verdict = V.Verdict.unsupported(exc.feature)
+    except z3.Z3Exception as exc:
+        verdict = V.Verdict.unknown(f"z3: {exc}")
+    verdict.seconds = time.perf_counter() - start
+    verdict.name = f"@{src.name} -> @{tgt.name}"
+    return verdict
+
+
+def _verify(src: Function, tgt: Function, options: VerifyOptions, little_endian: bool) -> V.Verdict:
+    check_signatures(src, tgt)
+    if src.is_declaration or tgt.is_declaration:
+        raise V.Unsupported("function declarations (no body to verify)")
+    inputs = Inputs.make(src.params, allow_poison=not options.disable_poison_input,
+                         allow_undef=not options.disable_undef_input)
+    enc_s = encode_function(src, inputs, "src", little_endian)
+    enc_t = encode_function(tgt, inputs, "tgt", little_endian)
+    cfg = options.solver_config()
+
+    src_choices = enc_s.undef_vars + enc_s.nondet_vars
+    free_vars = _input_vars(inputs) + enc_t.undef_vars + enc_t.nondet_vars
+
+    if options.disallow_ub_exploitation:
+        found = _source_sanity(enc_s, free_vars + src_choices, cfg)
+        if found is not None:
+            return found
+
+    void = isinstance(src.ret_type, VoidType)
+    solver_name = None
+    for query in build_queries(enc_s, enc_t, void):
+        body = z3.simplify(query.body)
+        if z3.is_false(body):
+            continue
+        formula = z3.ForAll(src_choices, body) if src_choices else body
+        result = solve(formula, free_vars, cfg)
+        solver_name = result.solver
+        if result.status == "unsat":
+            continue
+        if result.status == "unknown":
+            return V.Verdict(V.Status.UNKNOWN, reason=result.reason or "unknown", solver=result.solver)
+        cex = build_counterexample(query.name, query.body, src_choices, result.model, inputs,
+                                   enc_s, enc_t, src, tgt, query.show_values, options)
+        if isinstance(cex, V.Verdict):   # replay failed: not shown as a refutation
+            return cex
+        return V.Verdict(V.Status.INCORRECT, error=query.name, counterexample=cex,
+                         solver=result.solver)
+    return V.Verdict(V.Status.CORRECT, solver=solver_name)
+
+
+def _input_vars(inputs: Inputs) -> list:
+    out = []
+    for iv in inputs.vars:
+        out.append(iv.value)
+        for b in (iv.poison, iv.is_undef):
+            if not z3.is_false(b):
+                out.append(b)
+    return out
+
+
+def _source_sanity(enc_s: Encoding, all_vars, cfg) -> V.Verdict | None:
+    """--disallow-ub-exploitation: the source itself must never reach
+    `unreachable`, have UB, or return poison."""
+    checks = [(V.ERR_SRC_UNREACHABLE, enc_s.unreachable), (V.ERR_SRC_UB, enc_s.ub)]
+    if enc_s.ret is not None:
+        checks.append((V.ERR_SRC_POISON,
+                       z3.And(enc_s.returns, z3.Or([lane.p for lane in lanes(enc_s.ret)]))))
+    for kind, cond in checks:
+        cond = z3.simplify(cond)
+        if z3.is_false(cond):
+            continue
+        result = solve(cond, all_vars, cfg)
+        if result.status == "sat":
+            return V.Verdict(V.Status.INCORRECT, error=kind, solver=result.solver)
+        if result.status == "unknown":
+            return V.Verdict(V.Status.UNKNOWN, reason=result.reason, solver=result.solver)
+    return None

@@ -1,0 +1,147 @@
+"""Solver back ends: Z3 (reference; quantifiers) and Bitwuzla
+(quantifier-free bit-vector queries, handed over as SMT-LIB text).
+
+Every query has a wall-clock limit and a deterministic work limit (Z3's
+rlimit), with fixed seeds, so a verdict does not depend on machine load.
+Anything other than a definite sat/unsat — timeout, resource limit, solver
+error — is `unknown`, which never becomes `correct`.
+"""
+from __future__ import annotations
+
+import concurrent.futures
+import time
+from dataclasses import dataclass, field
+
+import z3
+
+SOLVERS = ("z3", "bitwuzla", "portfolio")
+SEED = 0
+
+
+@dataclass
+class SolverConfig:
+    name: str = "z3"
+    timeout: float = 10.0          # seconds per query
+    rlimit: int = 0                # Z3 work limit; 0 means derived from timeout
+
+
+@dataclass
+class SolverResult:
+    status: str                                   # "sat" | "unsat" | "unknown"
+    model: list[tuple[z3.ExprRef, z3.ExprRef]] = field(default_factory=list)
+    reason: str = ""
+    solver: str = ""
+    seconds: float = 0.0
+
+
+def _z3_rlimit(cfg: SolverConfig) -> int:
+    # About 5M units a second of Z3 work on this machine class; generous so
+    # that the wall clock, not the rlimit, usually decides.
+    return cfg.rlimit or int(max(cfg.timeout, 1.0) * 20_000_000)
+
+
+def solve_z3(formula: z3.BoolRef, cfg: SolverConfig) -> SolverResult:
+    start = time.perf_counter()
+    solver = z3.SolverFor("BV") if not _has_quantifier(formula) else z3.Solver()
+    solver.set("timeout", int(cfg.timeout * 1000))
+    solver.set("rlimit", _z3_rlimit(cfg))
+    solver.set("random_seed", SEED)
+    solver.add(formula)
+    try:
+        result = solver.check()
+    except z3.Z3Exception as exc:  # out of memory, canceled, ...
+        return SolverResult("unknown", reason=f"z3: {exc}", solver="z3",
+                            seconds=time.perf_counter() - start)
+    elapsed = time.perf_counter() - start
+    if result == z3.sat:
+        m = solver.model()
+        model = [(d(), m[d]) for d in m.decls() if d.arity() == 0]
+        return SolverResult("sat", model, solver="z3", seconds=elapsed)
+    if result == z3.unsat:
+        return SolverResult("unsat", solver="z3", seconds=elapsed)
+    reason = solver.reason_unknown()
+    if "timeout" in reason or "canceled" in reason or elapsed >= cfg.timeout * 0.95:
+        reason = "timeout"
+    return SolverResult("unknown", reason=reason, solver="z3", seconds=elapsed)
+
+
+def solve_bitwuzla(formula: z3.BoolRef, free_vars: list[z3.ExprRef],
+                   cfg: SolverConfig) -> SolverResult:
+    """Quantifier-free queries only: the formula is printed as SMT-LIB and
+    parsed by Bitwuzla; values of `free_vars` come back as Z3 constants."""
+    import bitwuzla as bw
+    start = time.perf_counter()
+    text_solver = z3.Solver()
+    text_solver.add(formula)
+    smt2 = text_solver.to_smt2()
+    tm = bw.TermManager()
+    opts = bw.Options()
+    opts.set(bw.Option.PRODUCE_MODELS, True)
+    opts.set(bw.Option.SEED, SEED)
+    opts.set(bw.Option.TIME_LIMIT_PER, int(cfg.timeout * 1000))
+    try:
+        parser = bw.Parser(tm, opts)
+        parser.parse(smt2, True, False)
+        engine = parser.bitwuzla()
+        result = engine.check_sat()
+    except Exception as exc:  # parser or solver failure: not a verdict
+        return SolverResult("unknown", reason=f"bitwuzla: {exc}", solver="bitwuzla",
+                            seconds=time.perf_counter() - start)
+    elapsed = time.perf_counter() - start
+    if result == bw.Result.UNSAT:
+        return SolverResult("unsat", solver="bitwuzla", seconds=elapsed)
+    if result != bw.Result.SAT:
+        return SolverResult("unknown", reason="timeout", solver="bitwuzla", seconds=elapsed)
+    by_name = {str(v): v for v in free_vars}
+    model = []
+    for term in parser.get_declared_funs():
+        name = term.symbol().strip("|")
+        var = by_name.get(name)
+        if var is None:
+            continue
+        value = engine.get_value(term).value(10)
+        if z3.is_bool(var):
+            model.append((var, z3.BoolVal(bool(value))))
+        else:
+            model.append((var, z3.BitVecVal(int(value), var.size())))
+    return SolverResult("sat", model, solver="bitwuzla", seconds=elapsed)
+
+
+def _has_quantifier(formula: z3.ExprRef) -> bool:
+    return z3.is_quantifier(formula)
+
+
+def solve(formula: z3.BoolRef, free_vars: list[z3.ExprRef], cfg: SolverConfig) -> SolverResult:
+    """Decide satisfiability; quantified formulas always go to Z3."""
+    if cfg.name == "z3" or _has_quantifier(formula):
+        return solve_z3(formula, cfg)
+    if cfg.name == "bitwuzla":
+        return solve_bitwuzla(formula, free_vars, cfg)
+    return _portfolio(formula, free_vars, cfg)
+
+
+def _portfolio(formula, free_vars, cfg) -> SolverResult:
+    """First definite answer of Bitwuzla and Z3, run side by side. Z3 gets
+    its own context so the two threads share no Z3 state."""
+    ctx = z3.Context()
+    formula_copy = formula.translate(ctx)
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=2)
+    futures = {
+        pool.submit(solve_bitwuzla, formula, free_vars, cfg): "bitwuzla",
+        pool.submit(solve_z3, formula_copy, cfg): "z3",
+    }
+    fallback = None
+    try:
+        for fut in concurrent.futures.as_completed(futures):
+            res = fut.result()
+            if res.status != "unknown":
+                if futures[fut] == "z3" and res.model:
+                    res.model = [(k.translate(formula.ctx), v.translate(formula.ctx))
+                                 for k, v in res.model]
+                return res
+            fallback = res
+    finally:
+        ctx.interrupt()          # stop Z3 if Bitwuzla answered first
+        pool.shutdown(wait=False)
+    assert fallback is not None
+    return fallback
