@@ -38,7 +38,7 @@ class Evaluator:
 
     def term(self, expr: z3.ExprRef) -> z3.ExprRef:
         expr = z3.substitute(expr, *self.pairs) if self.pairs else expr
-        rest = _free_constants(expr)
+        rest = free_constants(expr)
         if rest:
             zeros = [(c, z3.BitVecVal(0, c.size()) if z3.is_bv(c) else z3.BoolVal(False))
                      for c in rest]
@@ -61,7 +61,7 @@ class Evaluator:
         return open_ + ", ".join(self.show(v, t) for v, t in zip(val, children)) + close
 
 
-def _free_constants(expr: z3.ExprRef) -> list[z3.ExprRef]:
+def free_constants(expr: z3.ExprRef) -> list[z3.ExprRef]:
     seen: dict[str, z3.ExprRef] = {}
     todo = [expr]
     visited = set()
@@ -128,7 +128,7 @@ def _replay_smt(body, src_choices, ev: Evaluator) -> V.Verdict | None:
     choice: ∃ source choice with ¬body must be unsatisfiable."""
     concrete = z3.substitute(body, *ev.pairs) if ev.pairs else body
     keep = {str(v) for v in src_choices}
-    rest = [c for c in _free_constants(concrete) if str(c) not in keep]
+    rest = [c for c in free_constants(concrete) if str(c) not in keep]
     if rest:
         concrete = z3.substitute(concrete, *[
             (c, z3.BitVecVal(0, c.size()) if z3.is_bv(c) else z3.BoolVal(False)) for c in rest])

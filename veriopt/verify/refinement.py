@@ -13,6 +13,7 @@ that the error a user reads is the one Alive2 would print.
 """
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass
 
@@ -23,8 +24,8 @@ from veriopt.ir.types import VoidType
 from veriopt.translation.ir_smt import Encoding, Inputs, encode_function
 from veriopt.translation.ir_smt.values import Lane, lanes, map_lanes
 from veriopt.verify import verdict as V
-from veriopt.verify.counterexample import build_counterexample
-from veriopt.verify.solvers import SolverConfig, solve
+from veriopt.verify.counterexample import build_counterexample, free_constants
+from veriopt.verify.solvers import SolverConfig, SolverResult, solve
 
 F = z3.BoolVal(False)
 
@@ -148,8 +149,7 @@ def _verify(src: Function, tgt: Function, options: VerifyOptions, little_endian:
         body = z3.simplify(query.body)
         if z3.is_false(body):
             continue
-        formula = z3.ForAll(src_choices, body) if src_choices else body
-        result = solve(formula, free_vars, cfg)
+        result = decide(body, src_choices, free_vars, inputs, cfg)
         solver_name = result.solver
         if result.status == "unsat":
             continue
@@ -162,6 +162,43 @@ def _verify(src: Function, tgt: Function, options: VerifyOptions, little_endian:
         return V.Verdict(V.Status.INCORRECT, error=query.name, counterexample=cex,
                          solver=result.solver)
     return V.Verdict(V.Status.CORRECT, solver=solver_name)
+
+
+MAX_UNDEF_SPLIT = 6
+
+
+def decide(body: z3.BoolRef, src_choices: list, free_vars: list, inputs: Inputs,
+           cfg) -> SolverResult:
+    """Is `∀ src_choices . body` satisfiable?
+
+    Quantified bit-vector queries are slow, and most of their quantified
+    variables are the source's copies of undef arguments. As Alive2 does,
+    the arguments' undef flags are instantiated case by case (no undef
+    argument first): cases without undef arguments lose those quantified
+    variables and often become quantifier-free."""
+    if not src_choices:
+        return solve(body, free_vars, cfg)
+    flags = [iv.is_undef for iv in inputs.vars if not z3.is_false(iv.is_undef)]
+    if not flags or len(flags) > MAX_UNDEF_SPLIT:
+        return solve(z3.ForAll(src_choices, body), free_vars, cfg)
+    unknown: SolverResult | None = None
+    cases = sorted(itertools.product([False, True], repeat=len(flags)), key=sum)
+    for case in cases:
+        pairs = [(f, z3.BoolVal(b)) for f, b in zip(flags, case)]
+        inst = z3.simplify(z3.substitute(body, *pairs))
+        if z3.is_false(inst):
+            continue
+        present = {str(c) for c in free_constants(inst)}
+        quantified = [v for v in src_choices if str(v) in present]
+        formula = z3.ForAll(quantified, inst) if quantified else inst
+        result = solve(formula, free_vars, cfg)
+        if result.status == "sat":
+            result.model = [(k, v) for k, v in result.model
+                            if str(k) not in {str(f) for f in flags}] + pairs
+            return result
+        if result.status == "unknown":
+            unknown = result
+    return unknown or SolverResult("unsat", solver=cfg.name)
 
 
 def _input_vars(inputs: Inputs) -> list:

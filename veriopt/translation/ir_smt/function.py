@@ -6,10 +6,12 @@ each gets a reachability condition (the OR of its incoming edges). UB is
 `reach(block) ∧ cond` for each instruction's UB condition. Branching on
 poison, or on a value that depends on undef, is UB.
 
-Undef is a fresh value at every use (Alive2's reading of LangRef): each SSA
-value remembers the undef variables it was built from, and every use
-substitutes fresh copies. The fresh copies are "undef variables" of the
-side that made them; freeze turns them into ordinary non-determinism.
+An `undef` constant is a fresh value at every use (Alive2's reading of
+LangRef): each SSA value remembers the undef variables it was built from,
+and every use substitutes fresh copies. An undef *argument* is one undef
+value for the whole function (each side gets one copy), as in Alive2. The
+copies are the side's "undef variables"; freeze turns them into ordinary
+non-determinism.
 """
 from __future__ import annotations
 
@@ -107,10 +109,10 @@ class Encoding:
     """What refinement needs to know of one side."""
 
     ret: SVal | None
-    ret_undef_vars: tuple
+    ret_undef_vars: tuple     # undef-constant copies the return value may depend on
     ub: z3.BoolRef            # some executed instruction has UB
     returns: z3.BoolRef       # the function returns normally (no UB)
-    undef_vars: list          # fresh undef copies made by this side
+    undef_vars: list          # all undef variables of this side (constants' and arguments')
     nondet_vars: list         # freeze choices and other non-determinism
     values: list[tuple[str, Type, SVal]]   # named intermediate values, in order
     unreachable: z3.BoolRef   # an `unreachable` is executed (for --disallow-ub-exploitation)
@@ -126,7 +128,8 @@ class FunctionEncoder:
         self.ub_terms: list[z3.BoolRef] = []
         self.unreachable_terms: list[z3.BoolRef] = []
         self.stop_terms: list[z3.BoolRef] = []
-        self.undef_vars: list = []
+        self.undef_vars: list = []       # per-use copies of undef constants
+        self.arg_undef_vars: list = []   # one copy per undef argument lane
         self.nondet_vars: list = []
         self.values: list[tuple[str, Type, SVal]] = []
         self.reach: z3.BoolRef = T
@@ -224,7 +227,7 @@ class FunctionEncoder:
             raise Unsupported(f"{reason} (return type)")
         for param in fn.params:
             val, templates = self.inputs.entries[param.name]
-            self.env[param.name] = Entry(self._param_attrs(param, val), templates)
+            self.env[param.name] = Entry(self._param_attrs(param, self._side_copy(val, templates)))
         for param in fn.params:
             self._param_ub(param)
 
@@ -410,11 +413,23 @@ class FunctionEncoder:
             self.reach = T
             self._noundef_ub(LocalRef(param.name, param.type))
 
+    def _side_copy(self, val: SVal, templates: tuple) -> SVal:
+        """An undef argument is one undef value for the whole function (as in
+        Alive2): each side gets its own copy, made once, not per use."""
+        if not templates:
+            return val
+        pairs = []
+        for var in templates:
+            copy = z3.Const(fresh_name(f"{self.side}:argundef"), var.sort())
+            self.arg_undef_vars.append(copy)
+            pairs.append((var, copy))
+        return map_lanes(lambda lane: Lane(z3.substitute(lane.v, *pairs),
+                                           z3.substitute(lane.p, *pairs)), val)
+
     def _finish(self, returns) -> Encoding:
         fn = self.fn
         ub = z3.Or(self.ub_terms) if self.ub_terms else F
         ret: SVal | None = None
-        ret_undef: tuple = ()
         reach_ret = []
         for reach, instr in reversed(returns):
             reach_ret.append(reach)
@@ -428,7 +443,6 @@ class FunctionEncoder:
             if fn.ret_attrs.noundef:
                 self.add_ub(z3.Or(z3.Or([lane.p for lane in lanes(v)]),
                                   self.undef_dependence(value)))
-            ret_undef += tuple(self.undef_vars)
             ret = v if ret is None else zip_lanes(
                 lambda a, b: Lane(z3.If(reach, a.v, b.v), z3.If(reach, a.p, b.p)), v, ret)
         ub = z3.Or(self.ub_terms) if self.ub_terms else F
@@ -437,7 +451,8 @@ class FunctionEncoder:
         returns_ok = z3.And(z3.Not(ub), reached_ret, z3.Not(stopped))
         if ret is None and not isinstance(fn.ret_type, VoidType):
             ret = shape(fn.ret_type, lambda t: poison_lane(t.width))
-        return Encoding(ret, tuple(self.undef_vars), ub, returns_ok, list(self.undef_vars),
+        return Encoding(ret, tuple(self.undef_vars), ub, returns_ok,
+                        self.undef_vars + self.arg_undef_vars,
                         list(self.nondet_vars), self.values,
                         z3.Or(self.unreachable_terms) if self.unreachable_terms else F)
 
