@@ -16,6 +16,8 @@ from veriopt.verify.verdict import EXIT_BAD_INPUT, BadInput
 COMMANDS: dict[str, str] = {
     "verify": "veriopt.commands.verify",
     "conformance": "veriopt.commands.conformance",
+    "verify-c": "veriopt.commands.verify_c",
+    "fuzz": "veriopt.commands.fuzz",
 }
 
 EPILOG = """exit codes:

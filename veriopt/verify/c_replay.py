@@ -57,6 +57,7 @@ def case_from_model(inputs: Inputs, model: z3.ModelRef) -> Case | None:
         case.groups.append(data)
         for obj, base, _ in group:
             case.pointers[obj.name] = (g_index, base - start)
+            case.counts[obj.name] = model_int(model, obj.elems)
     return case
 
 

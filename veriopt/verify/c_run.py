@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import resource
 import shutil
+import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -27,7 +28,6 @@ from veriopt.verify.verdict import BadInput
 
 ENTRY = "veriopt_entry"
 MEMORY_LIMIT = 1 << 30
-UBSAN_FLAGS = ["-fsanitize=undefined", "-fno-sanitize-recover=all"]
 
 
 @dataclass
@@ -37,6 +37,7 @@ class Case:
     ints: dict[str, int] = field(default_factory=dict)
     groups: list[bytes] = field(default_factory=list)
     pointers: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> (group, offset)
+    counts: dict[str, int] = field(default_factory=dict)  # name -> elements it points to
 
     def encode(self, params: list[tuple[str, CType]]) -> str:
         words = []
@@ -90,43 +91,62 @@ def _c_type(t: CType) -> str:
 
 
 def harness_source(params: list[tuple[str, CType]], ret_t: CType) -> str:
-    """The main() that decodes inputs, calls the entry and prints the outcome."""
+    """The main() that decodes inputs, calls the entry and prints the outcome.
+
+    Faults, UBSan traps and the per-input alarm are caught with
+    sigsetjmp/siglongjmp and printed as `X <signal>`, so one bad input does
+    not cost a process restart.
+    """
     proto = ", ".join(_c_type(t) for _, t in params) or "void"
     ret = _c_type(ret_t)
     call_args = [f"a{i}" for i in range(len(params))]
-    decode = []
+    int_decode = []
+    ptr_decls = []
+    ptr_decode = []
     for i, (name, t) in enumerate(params):
         if isinstance(t, IntT):
-            decode.append(f"    {_c_type(t)} a{i} = ({_c_type(t)})next(&p);")
-    decode_ptrs = []
-    for i, (name, t) in enumerate(params):
-        if isinstance(t, PtrT):
-            decode_ptrs.append(f"    {{ unsigned long long g = next(&p), off = next(&p);"
-                               f" a{i} = ({_c_type(t)})(base[g] + off); }}")
-            decode.append(f"    {_c_type(t)} a{i};")
+            int_decode.append(f"    {_c_type(t)} a{i} = ({_c_type(t)})next(&p);")
+        else:
+            ptr_decls.append(f"    {_c_type(t)} a{i};")
+            ptr_decode.append(f"    {{ unsigned long long g = next(&p), off = next(&p);"
+                              f" a{i} = ({_c_type(t)})(base[g] + off); }}")
     call = f"{ENTRY}({', '.join(call_args)})"
     if ret == "void":
-        invoke = f"    {call};\n    printf(\"R -\");"
+        invoke = f"      {call};\n      printf(\"R -\");"
     else:
-        invoke = (f"    {ret} r = {call};\n"
-                  f"    printf(\"R %llx\", (unsigned long long)r);")
+        invoke = (f"      {ret} r = {call};\n"
+                  f"      printf(\"R %llx\", (unsigned long long)r);")
+    nl = chr(10)
     return f"""
+#include <signal.h>
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/time.h>
 #include <unistd.h>
 {ret} {ENTRY}({proto});
 static unsigned long long next(char **p) {{ return strtoull(*p, p, 16); }}
+static sigjmp_buf jump;
+static void on_signal(int sig) {{ siglongjmp(jump, sig); }}
 #define MAXG 16
-int main(void) {{
+int main(int argc, char **argv) {{
   char *line = NULL; size_t cap = 0; long ps = sysconf(_SC_PAGESIZE);
+  long ms = argc > 1 ? atol(argv[1]) : 1000;
+  static char altstack[1 << 16];
+  stack_t ss = {{ .ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0 }};
+  sigaltstack(&ss, NULL);
+  struct sigaction sa; memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal; sa.sa_flags = SA_ONSTACK | SA_NODEFER;
+  int sigs[] = {{ SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGALRM }};
+  for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaction(sigs[i], &sa, NULL);
   setvbuf(stdout, NULL, _IOFBF, 1 << 16);
   while (getline(&line, &cap, stdin) > 0) {{
     char *p = line;
     unsigned char *base[MAXG]; unsigned char *map[MAXG];
     unsigned long long size[MAXG], span[MAXG];
-{chr(10).join(d for d in decode if "next(&p)" in d)}
+{nl.join(int_decode)}
     unsigned long long ng = next(&p);
     if (ng > MAXG) return 99;
     for (unsigned long long g = 0; g < ng; g++) {{
@@ -138,14 +158,24 @@ int main(void) {{
       base[g] = map[g] + span[g] - ps - size[g];
       for (unsigned long long b = 0; b < size[g]; b++) base[g][b] = (unsigned char)next(&p);
     }}
-{chr(10).join(d for d in decode if "next(&p)" not in d)}
-{chr(10).join(decode_ptrs)}
+{nl.join(ptr_decls)}
+{nl.join(ptr_decode)}
+    struct itimerval on = {{ {{0, 0}}, {{ ms / 1000, (ms % 1000) * 1000 }} }}, off;
+    memset(&off, 0, sizeof off);
+    int sig = sigsetjmp(jump, 1);
+    if (sig == 0) {{
+      setitimer(ITIMER_REAL, &on, NULL);
 {invoke}
-    for (unsigned long long g = 0; g < ng; g++) {{
-      printf(" M");
-      for (unsigned long long b = 0; b < size[g]; b++) printf(" %x", base[g][b]);
-      munmap(map[g], span[g]);
+      setitimer(ITIMER_REAL, &off, NULL);
+      for (unsigned long long g = 0; g < ng; g++) {{
+        printf(" M");
+        for (unsigned long long b = 0; b < size[g]; b++) printf(" %x", base[g][b]);
+      }}
+    }} else {{
+      setitimer(ITIMER_REAL, &off, NULL);
+      printf("X %d", sig);
     }}
+    for (unsigned long long g = 0; g < ng; g++) munmap(map[g], span[g]);
     printf("\\n");
     fflush(stdout);
   }}
@@ -159,22 +189,37 @@ def undefined_symbols(obj: Path) -> set[str]:
     return {line.split()[-1] for line in proc.stdout.splitlines() if line.strip()}
 
 
+def sanitizer_flags(cc: str, trap: bool) -> list[str]:
+    """UBSan that aborts with a message (replay) or traps in place (fuzzing)."""
+    if not trap:
+        return ["-fsanitize=undefined", "-fno-sanitize-recover=all"]
+    if "clang" in Path(cc).name:
+        return ["-fsanitize=undefined", "-fsanitize-trap=undefined"]
+    return ["-fsanitize=undefined", "-fsanitize-undefined-trap-on-error"]
+
+
 class Binary:
-    """One function compiled into a harness executable."""
+    """One function compiled into a harness executable.
+
+    `trap=True` makes every UBSan check a trap the harness catches, so a
+    batch goes on after an input with UB (for fuzzing); `trap=False` gives
+    UBSan's own message and ends the process (for replaying one input).
+    """
 
     def __init__(self, path: str, function: str, params: list[tuple[str, CType]],
-                 ret_t: CType, workdir: Path, tag: str, sanitize: bool = True):
+                 ret_t: CType, workdir: Path, tag: str, trap: bool = False):
         self.path = path
         self.function = function
         self.params = params
         self.ret_t = ret_t
-        self.sanitize = sanitize
+        cc = compiler()
+        self.trap = trap
         self.exe = workdir / f"{tag}.bin"
         self.obj = workdir / f"{tag}.o"
-        self.flags = ["-O0", "-std=gnu11", "-w", "-fno-strict-aliasing"] + (
-            UBSAN_FLAGS if sanitize else [])
-        self.description = f"{Path(compiler()).name} {' '.join(self.flags)}"
-        self._build(workdir, tag)
+        self.link = [] if trap else sanitizer_flags(cc, False)
+        self.flags = ["-O0", "-std=gnu11", "-w", "-fno-strict-aliasing"] + sanitizer_flags(cc, trap)
+        self.description = f"{Path(cc).name} {' '.join(self.flags)}"
+        self._build(cc, workdir, tag)
 
     def _run_tool(self, cmd: list[str], what: str) -> None:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
@@ -182,8 +227,7 @@ class Binary:
             first = (proc.stderr.strip().splitlines() or ["failed"])[0]
             raise BadInput(f"{what} failed: {first}", self.path)
 
-    def _build(self, workdir: Path, tag: str) -> None:
-        cc = compiler()
+    def _build(self, cc: str, workdir: Path, tag: str) -> None:
         raw = workdir / f"{tag}.raw.o"
         self._run_tool([cc, "-c", *self.flags, str(Path(self.path).resolve()), "-o", str(raw)],
                        "compiling")
@@ -191,23 +235,29 @@ class Binary:
                         f"--keep-global-symbol={ENTRY}", str(raw), str(self.obj)], "objcopy")
         main = workdir / f"{tag}.main.c"
         main.write_text(harness_source(self.params, self.ret_t))
-        link_flags = UBSAN_FLAGS if self.sanitize else []
-        self._run_tool([cc, "-O1", "-w", *link_flags, str(main), str(self.obj), "-o",
+        self._run_tool([cc, "-O1", "-w", *self.link, str(main), str(self.obj), "-o",
                         str(self.exe)], "linking the harness")
 
-    def run(self, cases: list[Case], timeout: float = 5.0) -> list[Result]:
-        """Run all cases, resuming after any case that crashed or hung."""
+    def calls(self) -> set[str]:
+        """External functions the compiled function calls (sanitizer hooks aside)."""
+        return {s for s in undefined_symbols(self.obj) if not s.startswith("__ubsan")}
+
+    def run(self, cases: list[Case], per_case: float = 1.0, timeout: float | None = None
+            ) -> list[Result]:
+        """Run all cases, resuming after any case that ended the process."""
         results: list[Result] = []
         lines = [c.encode(self.params) for c in cases]
+        limit = timeout if timeout is not None else per_case * len(cases) + 5.0
         while len(results) < len(cases):
-            results += self._batch(lines[len(results):], timeout)
+            results += self._batch(lines[len(results):], per_case, limit)
         return results
 
-    def _batch(self, lines: list[str], timeout: float) -> list[Result]:
-        cpu = max(1, int(timeout) + 1)
+    def _batch(self, lines: list[str], per_case: float, limit: float) -> list[Result]:
+        cpu = max(1, int(limit) + 1)
+        ms = max(1, int(per_case * 1000))
         try:
-            proc = subprocess.run([str(self.exe)], input="\n".join(lines) + "\n",
-                                  capture_output=True, text=True, timeout=timeout,
+            proc = subprocess.run([str(self.exe), str(ms)], input="\n".join(lines) + "\n",
+                                  capture_output=True, text=True, timeout=limit,
                                   preexec_fn=limit_child(cpu),
                                   env={"UBSAN_OPTIONS": "print_stacktrace=0:halt_on_error=1",
                                        "PATH": "/usr/bin:/bin"})
@@ -215,11 +265,12 @@ class Binary:
         except subprocess.TimeoutExpired as exc:
             out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
             err, code, timed_out = "", None, True
-        results = [self._parse(line) for line in out.splitlines() if line.startswith("R ")]
+        results = [self._parse(line, per_case) for line in out.splitlines()
+                   if line.startswith(("R ", "X "))]
         if len(results) >= len(lines):
             return results[:len(lines)]
-        if timed_out or code in (-9, -24, 137, 152):
-            results.append(Result("timeout", message=f"no result within {timeout:g} s"))
+        if timed_out or code in (-9, -24):
+            results.append(Result("timeout", message="the process ran out of time"))
         elif "runtime error" in err:
             msg = err[err.index("runtime error"):].splitlines()[0]
             results.append(Result("ub", message=msg))
@@ -228,12 +279,25 @@ class Binary:
             results.append(Result("crash", message=why))
         return results
 
-    def _parse(self, line: str) -> Result:
+    def _parse(self, line: str, per_case: float) -> Result:
+        if line.startswith("X "):
+            sig = int(line.split()[1])
+            return _signal_result(sig, per_case)
         head, *groups = line.split(" M")
         value = head.split()[1]
         ret = None if value == "-" else int(value, 16)
         memory = [bytes(int(b, 16) for b in g.split()) for g in groups]
         return Result("ok", ret, memory)
+
+
+def _signal_result(sig: int, per_case: float) -> Result:
+    if sig == signal.SIGALRM:
+        return Result("timeout", message=f"no result within {per_case:g} s")
+    if sig in (signal.SIGILL, signal.SIGTRAP):
+        return Result("ub", message="undefined behaviour trapped by -fsanitize=undefined")
+    if sig == signal.SIGFPE:
+        return Result("ub", message="arithmetic exception (SIGFPE)")
+    return Result("crash", message=f"memory fault ({signal.Signals(sig).name})")
 
 
 def workdir() -> tempfile.TemporaryDirectory:

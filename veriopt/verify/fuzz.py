@@ -1,0 +1,251 @@
+"""Differential fuzzing: run the source and the target on the same inputs.
+
+Fuzzing is evidence, never a proof: when no difference shows up the verdict
+is UNKNOWN with the reason `no counterexample in N runs`; a difference is
+INCORRECT with the concrete input. Inputs come from hypothesis (integers
+biased to the edges of their type, buffers of the lengths the signature
+allows, buffers that alias and buffers that do not) and run in batches in
+compiled harnesses (see `c_run`), each under CPU, memory and time limits.
+Inputs on which the UBSan build of the source traps or faults are discarded:
+the source promises nothing there.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import strategies as st
+
+from veriopt.translation import c_smt
+from veriopt.translation.c_frontend import load
+from veriopt.translation.c_types import CType, IntT, PtrT, Unsupported
+from veriopt.verify.c_equiv import Pair, format_int
+from veriopt.verify.c_replay import describe
+from veriopt.verify.c_run import Binary, Case, Result, workdir
+from veriopt.verify.verdict import (ERR_MEMORY, ERR_UB, ERR_VALUE, BadInput, Counterexample,
+                                    Status, Verdict)
+
+MAX_ELEMS = 16
+BATCH = 400
+PER_CASE_SECONDS = 1.0
+
+
+@dataclass
+class FuzzStats:
+    runs: int = 0
+    discarded: int = 0
+
+
+# ---------------------------------------------------------------- strategies
+
+def edge_values(t: IntT) -> list[int]:
+    """Values where C integer code tends to break: 0, ±1, the limits, powers of two."""
+    vals = {0, 1, 2, 3, 7, 8, t.max(), t.max() - 1, t.min(), t.min() + 1,
+            t.max() // 2, t.max() // 2 + 1, 1 << (t.bits - 2)}
+    if t.signed:
+        vals |= {-1, -2, -8, t.min() // 2, -(t.max() // 2)}
+    for shift in (7, 8, 15, 16, 31, 32):
+        if shift < t.bits:
+            vals |= {(1 << shift) - 1, 1 << shift} if (1 << shift) <= t.max() else set()
+    if t.is_bool:
+        return [0, 1]
+    return sorted(v for v in vals if t.min() <= v <= t.max())
+
+
+def int_strategy(t: IntT) -> st.SearchStrategy[int]:
+    if t.is_bool:
+        return st.integers(0, 1)
+    small = st.integers(max(t.min(), -64), min(t.max(), 64))
+    return st.one_of(st.sampled_from(edge_values(t)), small, st.integers(t.min(), t.max()))
+
+
+def length_strategy(t: IntT) -> st.SearchStrategy[int]:
+    return st.one_of(st.integers(0, MAX_ELEMS), st.sampled_from([0, 1, 2, 3, 4, 8]))
+
+
+def _encode(value: int, t: IntT) -> bytes:
+    return (value & ((1 << t.bits) - 1)).to_bytes(t.size, "little")
+
+
+@st.composite
+def cases(draw, params: list[tuple[str, CType]]) -> Case:
+    """One input for a function with these parameters."""
+    case = Case()
+    lengths = {name: c_smt.length_param_for(name, params) for name, t in params
+               if isinstance(t, PtrT)}
+    length_params = {v for v in lengths.values() if v}
+    for name, t in params:
+        if isinstance(t, IntT):
+            case.ints[name] = draw(length_strategy(t) if name in length_params else int_strategy(t))
+    groups: list[list[int]] = []      # element values per group
+    group_elem: list[IntT] = []
+    for name, t in params:
+        if not isinstance(t, PtrT):
+            continue
+        elem = t.elem
+        length_name = lengths[name]
+        if length_name:
+            raw = case.ints[length_name]
+            count = raw if raw > 0 else 0
+        else:
+            count = draw(st.integers(1, MAX_ELEMS))
+        share = [g for g, e in enumerate(group_elem) if e.size == elem.size]
+        if share and not t.restrict and draw(st.integers(0, 3)) == 0:
+            g = draw(st.sampled_from(share))
+            offset = draw(st.integers(0, len(groups[g])))
+            need = offset + count - len(groups[g])
+            if need > 0:
+                groups[g] += [draw(int_strategy(group_elem[g])) for _ in range(need)]
+            case.pointers[name] = (g, offset * elem.size)
+            case.counts[name] = count
+            continue
+        values = draw(st.lists(int_strategy(elem), min_size=count, max_size=count))
+        groups.append(values)
+        group_elem.append(elem)
+        case.pointers[name] = (len(groups) - 1, 0)
+        case.counts[name] = count
+    case.groups = [b"".join(_encode(v, e) for v in vals) for vals, e in zip(groups, group_elem)]
+    return case
+
+
+def generate(params: list[tuple[str, CType]], count: int, chunk_seed: int) -> list[Case]:
+    """`count` inputs from hypothesis, deterministic for a given seed."""
+    out: list[Case] = []
+
+    @seed(chunk_seed)
+    @settings(max_examples=count, database=None, deadline=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck), derandomize=False)
+    @given(cases(params))
+    def collect(case: Case) -> None:
+        out.append(case)
+
+    collect()
+    return out
+
+
+# ---------------------------------------------------------------- driver
+
+def fuzz_files(pair: Pair, examples: int = 10000, time_budget: float | None = None,
+               fuzz_seed: int = 0) -> Verdict:
+    """Run both functions on up to `examples` inputs; stop at the first difference."""
+    start = time.monotonic()
+    src_prog = load(pair.src_path)
+    tgt_prog = src_prog if pair.tgt_path == pair.src_path else load(pair.tgt_path)
+    try:
+        params = c_smt.read_params(src_prog, src_prog.function(pair.src_fn))
+        ret_t = c_smt.return_type(src_prog, src_prog.function(pair.src_fn))
+        tgt_params = c_smt.read_params(tgt_prog, tgt_prog.function(pair.tgt_fn))
+        tgt_ret = c_smt.return_type(tgt_prog, tgt_prog.function(pair.tgt_fn))
+    except Unsupported as exc:
+        return Verdict.unsupported(str(exc))
+    if [t for _, t in params] != [t for _, t in tgt_params] or ret_t != tgt_ret:
+        raise BadInput(f"'{pair.src_fn}' and '{pair.tgt_fn}' have different signatures",
+                       pair.tgt_path)
+    with workdir() as tmp:
+        src = Binary(pair.src_path, pair.src_fn, params, ret_t, Path(tmp), "src", trap=True)
+        tgt = Binary(pair.tgt_path, pair.tgt_fn, params, ret_t, Path(tmp), "tgt", trap=True)
+        extra = tgt.calls() - src.calls()
+        if extra:
+            raise BadInput(f"'{pair.tgt_fn}' calls {', '.join(sorted(extra))}, "
+                           "which the source does not", pair.tgt_path)
+        verdict, stats = _loop(src, tgt, params, ret_t, examples, time_budget, fuzz_seed, start)
+    verdict.name = f"{pair.src_fn} -> {pair.tgt_fn}"
+    verdict.seconds = time.monotonic() - start
+    return verdict
+
+
+def _loop(src: Binary, tgt: Binary, params, ret_t, examples: int, budget: float | None,
+          fuzz_seed: int, start: float) -> tuple[Verdict, FuzzStats]:
+    stats = FuzzStats()
+    chunk = 0
+    while stats.runs + stats.discarded < examples:
+        if budget is not None and time.monotonic() - start > budget:
+            break
+        want = min(BATCH, examples - stats.runs - stats.discarded)
+        batch = generate(params, want, fuzz_seed * 100003 + chunk)
+        chunk += 1
+        if not batch:
+            break
+        src_results = src.run(batch, PER_CASE_SECONDS)
+        keep = [i for i, r in enumerate(src_results) if r.status == "ok"]
+        stats.discarded += len(batch) - len(keep)
+        tgt_results = tgt.run([batch[i] for i in keep], PER_CASE_SECONDS)
+        for i, t in zip(keep, tgt_results):
+            stats.runs += 1
+            kind = difference(src_results[i], t, ret_t)
+            if kind is not None:
+                cex = counterexample(batch[i], params, ret_t, src_results[i], t, src)
+                return Verdict(Status.INCORRECT, error=kind, counterexample=cex,
+                               solver="fuzz"), stats
+        if len(batch) < want:
+            break  # hypothesis exhausted the input space
+    reason = f"no counterexample in {stats.runs} runs"
+    if stats.discarded:
+        reason += f" ({stats.discarded} inputs discarded: the source has UB or does not finish)"
+    return Verdict(Status.UNKNOWN, reason=reason, solver="fuzz"), stats
+
+
+def difference(src: Result, tgt: Result, ret_t: CType) -> str | None:
+    """The Alive2 error kind for how the target's run differs, or None."""
+    if tgt.status != "ok":
+        return ERR_UB
+    if isinstance(ret_t, IntT):
+        mask = (1 << ret_t.bits) - 1
+        if (src.ret or 0) & mask != (tgt.ret or 0) & mask:
+            return ERR_VALUE
+    if src.memory != tgt.memory:
+        return ERR_MEMORY
+    return None
+
+
+def counterexample(case: Case, params, ret_t, src: Result, tgt: Result, binary: Binary
+                   ) -> Counterexample:
+    cex = Counterexample()
+    for name, t in params:
+        if isinstance(t, IntT):
+            cex.inputs.append((name, format_int(case.ints[name] & ((1 << t.bits) - 1), t)))
+    for name, t in params:
+        if isinstance(t, PtrT):
+            group, offset = case.pointers[name]
+            sharing = [n for n, (g, _) in case.pointers.items() if g == group and n != name]
+            end = offset + case.counts[name] * t.elem.size
+            text = _elements(case.groups[group][offset:end], t.elem)
+            if sharing:
+                text += f" (shares memory with {', '.join(sharing)}; byte offset {offset})"
+            cex.inputs.append((name, text))
+            for rows, result in ((cex.source, src), (cex.target, tgt)):
+                if result.memory is not None:
+                    rows.append((name + " after", _elements(result.memory[group][offset:end], t.elem)))
+    cex.source_value = describe(src, ret_t)
+    cex.target_value = describe(tgt, ret_t)
+    cex.replayed = [f"found by running both functions compiled with {binary.description}"]
+    return cex
+
+
+def _elements(data: bytes, elem: IntT) -> str:
+    vals = []
+    for i in range(0, len(data) - elem.size + 1, elem.size):
+        raw = int.from_bytes(data[i:i + elem.size], "little")
+        vals.append(format_int(raw, elem).split(" ")[0])
+    return "{" + ", ".join(vals) + "}"
+
+
+# ---------------------------------------------------------------- IR level
+
+def fuzz_ir(path: str, examples: int = 10000, time_budget: float | None = None,
+            fuzz_seed: int = 0) -> Verdict:
+    """HOOK: differential fuzzing of an IR pair (`veriopt fuzz pair.ll`).
+
+    Needs a poison-aware interpreter of the IR semantics (concrete runs
+    cannot see poison, see DESIGN.md); it is wired up once
+    `veriopt.translation.ir_smt` exposes `evaluate`. Until then: unsupported.
+    """
+    try:
+        from veriopt.translation import ir_smt  # noqa: F401 - presence check only
+    except ImportError:
+        return Verdict.unsupported("IR-level fuzzing (the IR interpreter is not available yet)")
+    if not hasattr(ir_smt, "evaluate"):
+        return Verdict.unsupported("IR-level fuzzing (the IR interpreter is not available yet)")
+    return Verdict.unsupported("IR-level fuzzing (interpreter found but not wired up yet)")
