@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
         done[0] += 1
         if not args.json and (not args.failures_only or not out.passed):
             mark = "PASS" if out.passed else ("UNSOUND" if out.unsound else "FAIL")
-            if out.expected not in C.SCORED:
+            if not out.scored:
                 mark = "SKIP"
             print(f"[{done[0]}/{len(cases)}] {mark:7} {out.file}  expected {out.expected}, "
                   f"got {out.got} ({out.seconds:.2f}s)"

@@ -28,6 +28,7 @@ class Case:
     error: str | None = None
     args: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    scored: bool = True          # manifests leave unsupported/other unscored
 
 
 @dataclass
@@ -40,9 +41,12 @@ class Outcome:
     seconds: float
     detail: str = ""
     tags: list[str] = field(default_factory=list)
+    scored: bool = True
 
 
 _ERROR_LINE = re.compile(r"^\s*;\s*ERROR:\s*(.*?)\s*$", re.M)
+# our own extension, for cases whose expected verdict is neither: `; VERDICT: unsupported`
+_VERDICT_LINE = re.compile(r"^\s*;\s*VERDICT:\s*(\w+)\s*$", re.M)
 
 
 def discover(folder: str | Path) -> list[Case]:
@@ -55,7 +59,8 @@ def discover(folder: str | Path) -> list[Case]:
                 continue
             item = json.loads(line)
             cases.append(Case(item["file"], str(folder / item["file"]), item["verdict"],
-                              item.get("error"), item.get("args", []), item.get("tags", [])))
+                              item.get("error"), item.get("args", []), item.get("tags", []),
+                              scored=item["verdict"] in SCORED))
         return cases
     for path in sorted(folder.rglob("*.ll")):
         text = path.read_text(errors="replace")
@@ -63,8 +68,9 @@ def discover(folder: str | Path) -> list[Case]:
         args = []
         for flags in re.findall(r"^\s*;\s*TEST-ARGS:(.*)$", text, re.M):
             args += flags.split()
-        cases.append(Case(str(path.relative_to(folder)), str(path),
-                          "incorrect" if m else "correct",
+        declared = _VERDICT_LINE.search(text)
+        expected = declared.group(1) if declared else ("incorrect" if m else "correct")
+        cases.append(Case(str(path.relative_to(folder)), str(path), expected,
                           f"ERROR: {m.group(1)}" if m else None, args))
     return cases
 
@@ -122,7 +128,8 @@ def run_case(case: Case, timeout: float = 10.0, solver: str = "z3") -> Outcome:
     if passed and case.expected == "incorrect" and case.error:
         passed = case.error in text
     unsound = case.expected == "incorrect" and got == "correct"
-    return Outcome(case.file, case.expected, got, passed, unsound, seconds, detail, case.tags)
+    return Outcome(case.file, case.expected, got, passed, unsound, seconds, detail, case.tags,
+                   case.scored)
 
 
 def _worker(item):
@@ -157,7 +164,7 @@ def select(cases: list[Case], tags: list[str], exclude: list[str]) -> list[Case]
 
 
 def summarize(outcomes: list[Outcome]) -> dict:
-    scored = [o for o in outcomes if o.expected in SCORED]
+    scored = [o for o in outcomes if o.scored]
     times = [o.seconds for o in outcomes]
     return {
         "total": len(outcomes),

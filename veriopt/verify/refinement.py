@@ -149,7 +149,8 @@ def _verify(src: Function, tgt: Function, options: VerifyOptions, little_endian:
         body = z3.simplify(query.body)
         if z3.is_false(body):
             continue
-        result = decide(body, src_choices, free_vars, inputs, cfg)
+        result = decide(body, src_choices, free_vars, inputs, cfg,
+                        witness=list(zip(enc_s.arg_undef_vars, enc_t.arg_undef_vars)))
         solver_name = result.solver
         if result.status == "unsat":
             continue
@@ -168,16 +169,28 @@ MAX_UNDEF_SPLIT = 6
 
 
 def decide(body: z3.BoolRef, src_choices: list, free_vars: list, inputs: Inputs,
-           cfg) -> SolverResult:
+           cfg, witness: list | None = None) -> SolverResult:
     """Is `∀ src_choices . body` satisfiable?
 
-    Quantified bit-vector queries are slow, and most of their quantified
-    variables are the source's copies of undef arguments. As Alive2 does,
-    the arguments' undef flags are instantiated case by case (no undef
-    argument first): cases without undef arguments lose those quantified
-    variables and often become quantifier-free."""
+    Quantified bit-vector queries are slow. Two ways around them:
+
+    1. A witness: since `∀q. B` implies `B[q := t]` for any terms t, the
+       quantifier-free `B[q := t]` being unsatisfiable proves there is no
+       counterexample. The natural witness lets the source pick, for each
+       undef argument, the same value as the target (and 0 elsewhere).
+    2. As Alive2 does, the arguments' undef flags are instantiated case by
+       case (no undef argument first): cases without undef arguments lose
+       those quantified variables and often become quantifier-free.
+    """
     if not src_choices:
         return solve(body, free_vars, cfg)
+    if witness is not None:
+        chosen = dict((str(s), t) for s, t in witness)
+        pairs = [(q, chosen.get(str(q), z3.BitVecVal(0, q.size()) if z3.is_bv(q) else F))
+                 for q in src_choices]
+        attempt = solve(z3.simplify(z3.substitute(body, *pairs)), free_vars, cfg)
+        if attempt.status == "unsat":
+            return attempt
     flags = [iv.is_undef for iv in inputs.vars if not z3.is_false(iv.is_undef)]
     if not flags or len(flags) > MAX_UNDEF_SPLIT:
         return solve(z3.ForAll(src_choices, body), free_vars, cfg)

@@ -9,6 +9,7 @@ error — is `unknown`, which never becomes `correct`.
 from __future__ import annotations
 
 import concurrent.futures
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -42,7 +43,8 @@ def _z3_rlimit(cfg: SolverConfig) -> int:
 
 def solve_z3(formula: z3.BoolRef, cfg: SolverConfig) -> SolverResult:
     start = time.perf_counter()
-    solver = z3.SolverFor("BV") if not _has_quantifier(formula) else z3.Solver()
+    ctx = formula.ctx
+    solver = z3.SolverFor("BV", ctx=ctx) if not _has_quantifier(formula) else z3.Solver(ctx=ctx)
     solver.set("timeout", int(cfg.timeout * 1000))
     solver.set("rlimit", _z3_rlimit(cfg))
     solver.set("random_seed", SEED)
@@ -65,15 +67,29 @@ def solve_z3(formula: z3.BoolRef, cfg: SolverConfig) -> SolverResult:
     return SolverResult("unknown", reason=reason, solver="z3", seconds=elapsed)
 
 
+_Z3_INTERNAL_DIV = re.compile(r"\b(bv[su]div|bv[su]rem|bvsmod)_i\b")
+
+
+def to_smtlib(formula: z3.BoolRef) -> str:
+    """SMT-LIB text of `formula`. Z3's simplifier writes divisions as its
+    internal `bvudiv_i` & co., which agree with SMT-LIB's operators on
+    non-zero divisors; every division the semantics builds has a divisor
+    guarded away from zero, so renaming them is exact."""
+    text_solver = z3.Solver(ctx=formula.ctx)
+    text_solver.add(formula)
+    return _Z3_INTERNAL_DIV.sub(r"\1", text_solver.to_smt2())
+
+
 def solve_bitwuzla(formula: z3.BoolRef, free_vars: list[z3.ExprRef],
-                   cfg: SolverConfig) -> SolverResult:
+                   cfg: SolverConfig, smt2: str | None = None) -> SolverResult:
     """Quantifier-free queries only: the formula is printed as SMT-LIB and
-    parsed by Bitwuzla; values of `free_vars` come back as Z3 constants."""
+    parsed by Bitwuzla; values of `free_vars` come back as Z3 constants.
+    (`smt2` may be given pre-printed, so that a thread running this touches
+    no Z3 state.)"""
     import bitwuzla as bw
     start = time.perf_counter()
-    text_solver = z3.Solver()
-    text_solver.add(formula)
-    smt2 = text_solver.to_smt2()
+    if smt2 is None:
+        smt2 = to_smtlib(formula)
     tm = bw.TermManager()
     opts = bw.Options()
     opts.set(bw.Option.PRODUCE_MODELS, True)
@@ -92,19 +108,23 @@ def solve_bitwuzla(formula: z3.BoolRef, free_vars: list[z3.ExprRef],
         return SolverResult("unsat", solver="bitwuzla", seconds=elapsed)
     if result != bw.Result.SAT:
         return SolverResult("unknown", reason="timeout", solver="bitwuzla", seconds=elapsed)
-    by_name = {str(v): v for v in free_vars}
+    values = {term.symbol().strip("|"): engine.get_value(term).value(10)
+              for term in parser.get_declared_funs()}
+    return SolverResult("sat", values, solver="bitwuzla", seconds=elapsed)  # type: ignore[arg-type]
+
+
+def _bitwuzla_model(values: dict[str, object], free_vars: list[z3.ExprRef]) -> list:
+    """Bitwuzla's values (by symbol name) as (Z3 variable, Z3 value) pairs."""
     model = []
-    for term in parser.get_declared_funs():
-        name = term.symbol().strip("|")
-        var = by_name.get(name)
-        if var is None:
+    for var in free_vars:
+        if str(var) not in values:
             continue
-        value = engine.get_value(term).value(10)
+        value = values[str(var)]
         if z3.is_bool(var):
             model.append((var, z3.BoolVal(bool(value))))
         else:
             model.append((var, z3.BitVecVal(int(value), var.size())))
-    return SolverResult("sat", model, solver="bitwuzla", seconds=elapsed)
+    return model
 
 
 def _has_quantifier(formula: z3.ExprRef) -> bool:
@@ -116,8 +136,12 @@ def solve(formula: z3.BoolRef, free_vars: list[z3.ExprRef], cfg: SolverConfig) -
     if cfg.name == "z3" or _has_quantifier(formula):
         return solve_z3(formula, cfg)
     if cfg.name == "bitwuzla":
-        return solve_bitwuzla(formula, free_vars, cfg)
-    return _portfolio(formula, free_vars, cfg)
+        result = solve_bitwuzla(formula, free_vars, cfg)
+    else:
+        result = _portfolio(formula, free_vars, cfg)
+    if result.solver == "bitwuzla" and result.status == "sat":
+        result.model = _bitwuzla_model(result.model, free_vars)  # type: ignore[arg-type]
+    return result
 
 
 def _portfolio(formula, free_vars, cfg) -> SolverResult:
@@ -125,9 +149,10 @@ def _portfolio(formula, free_vars, cfg) -> SolverResult:
     its own context so the two threads share no Z3 state."""
     ctx = z3.Context()
     formula_copy = formula.translate(ctx)
+    smt2 = to_smtlib(formula)
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=2)
     futures = {
-        pool.submit(solve_bitwuzla, formula, free_vars, cfg): "bitwuzla",
+        pool.submit(solve_bitwuzla, formula, free_vars, cfg, smt2): "bitwuzla",
         pool.submit(solve_z3, formula_copy, cfg): "z3",
     }
     fallback = None

@@ -116,6 +116,7 @@ class Encoding:
     nondet_vars: list         # freeze choices and other non-determinism
     values: list[tuple[str, Type, SVal]]   # named intermediate values, in order
     unreachable: z3.BoolRef   # an `unreachable` is executed (for --disallow-ub-exploitation)
+    arg_undef_vars: list = field(default_factory=list)  # this side's copies, one per argument lane
 
 
 class FunctionEncoder:
@@ -454,7 +455,8 @@ class FunctionEncoder:
         return Encoding(ret, tuple(self.undef_vars), ub, returns_ok,
                         self.undef_vars + self.arg_undef_vars,
                         list(self.nondet_vars), self.values,
-                        z3.Or(self.unreachable_terms) if self.unreachable_terms else F)
+                        z3.Or(self.unreachable_terms) if self.unreachable_terms else F,
+                        list(self.arg_undef_vars))
 
 
 def encode_function(fn: Function, inputs: Inputs, side: str, little_endian: bool = True) -> Encoding:
