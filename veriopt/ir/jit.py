@@ -74,3 +74,46 @@ def fn_module_text(fn: Function) -> str:
     if not text:
         raise ValueError(f"@{fn.name} has no module text to JIT")
     return text
+
+
+def run_isolated(fn: Function, args: list[int], timeout: float = 10.0,
+                 memory_mb: int = 2048) -> int | None:
+    """`run` in a child process with CPU, memory and time limits — the way
+    candidate code is executed. None if the child crashed or ran out of
+    time (a trap, a signal, a resource limit)."""
+    import json
+    import subprocess
+    import sys
+    request = json.dumps({"text": _function_text(fn, fn_module_text(fn)), "name": fn.name,
+                          "args": args})
+
+    def limits() -> None:
+        import resource
+        cpu = int(timeout) + 1
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+        resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, memory_mb << 20))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+    try:
+        proc = subprocess.run([sys.executable, "-m", "veriopt.ir.jit"], input=request,
+                              capture_output=True, text=True, timeout=timeout,
+                              preexec_fn=limits)
+    except subprocess.TimeoutExpired:
+        return None
+    if proc.returncode != 0:
+        return None
+    return int(proc.stdout.strip())
+
+
+def _child_main() -> None:
+    import json
+    import sys
+    from veriopt.ir.parser import parse_module_text
+    request = json.loads(sys.stdin.read())
+    module = parse_module_text(request["text"])
+    fn = module.functions[request["name"]]
+    print(run(fn, request["args"], request["text"]))
+
+
+if __name__ == "__main__":
+    _child_main()

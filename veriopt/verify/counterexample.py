@@ -148,14 +148,16 @@ def _replay_jit(src, tgt, args, enc_s, enc_t, ev, cex):
     if not jit.can_run(src) or not jit.can_run(tgt):
         return None
     for fn, enc, side in ((src, enc_s, "source"), (tgt, enc_t, "target")):
-        if not z3.is_false(ev.term(enc.ub)) or enc.ret is None:
-            continue   # never execute a side that has UB on these inputs
-        if enc.undef_vars or enc.nondet_vars:
+        if not z3.is_true(ev.term(enc.returns)) or enc.ret is None:
+            continue   # never execute a side that has UB or does not return here
+        if enc.ret_undef_vars or enc.nondet_vars:
             continue   # its value depends on choices the JIT makes its own way
         poison, expected = ev.lane(lanes(enc.ret)[0])
         if poison:
             continue
-        actual = jit.run(fn, args)
+        actual = jit.run_isolated(fn, args)
+        if actual is None:
+            continue   # the child failed; the SMT replay above still stands
         if actual != expected:
             return V.Verdict.unknown(
                 f"semantics disagree with LLVM's JIT on the {side}: "
