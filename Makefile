@@ -11,6 +11,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e .
+	@bash scripts/ensure-tools.sh
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -25,7 +26,7 @@ conformance: $(STAMP)
 	$(BIN)/veriopt conformance ../shared/conformance/alive2
 
 bench: $(STAMP)
-	$(BIN)/python scripts/bench_conformance.py
+	$(BIN)/python scripts/bench_solvers.py
 
 clean:
 	rm -rf $(VENV)

@@ -17,6 +17,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from veriopt.verify.solvers import DEFAULT_SOLVER
+
 SCORED = ("correct", "incorrect")
 
 
@@ -103,7 +105,7 @@ def options_for(args: list[str], timeout: float, solver: str):
     return opts
 
 
-def run_case(case: Case, timeout: float = 10.0, solver: str = "z3") -> Outcome:
+def run_case(case: Case, timeout: float = 10.0, solver: str = DEFAULT_SOLVER) -> Outcome:
     from veriopt.verify.api import verify_files
     from veriopt.verify.verdict import BadInput, Status, Verdict, combine
     start = time.perf_counter()
@@ -137,7 +139,7 @@ def _worker(item):
     return run_case(case, timeout, solver)
 
 
-def run_all(cases: list[Case], jobs: int = 2, timeout: float = 10.0, solver: str = "z3",
+def run_all(cases: list[Case], jobs: int = 2, timeout: float = 10.0, solver: str = DEFAULT_SOLVER,
             progress=None) -> list[Outcome]:
     """Run cases on `jobs` processes; results in the order of `cases`."""
     items = [(c, timeout, solver) for c in cases]

@@ -25,7 +25,7 @@ from veriopt.translation.ir_smt import Encoding, Inputs, encode_function
 from veriopt.translation.ir_smt.values import Lane, lanes, map_lanes
 from veriopt.verify import verdict as V
 from veriopt.verify.counterexample import build_counterexample, free_constants
-from veriopt.verify.solvers import SolverConfig, SolverResult, solve
+from veriopt.verify.solvers import DEFAULT_SOLVER, SolverConfig, SolverResult, solve
 
 F = z3.BoolVal(False)
 
@@ -33,7 +33,7 @@ F = z3.BoolVal(False)
 @dataclass
 class VerifyOptions:
     timeout: float = 10.0
-    solver: str = "z3"
+    solver: str = DEFAULT_SOLVER
     disable_undef_input: bool = False
     disable_poison_input: bool = False
     disallow_ub_exploitation: bool = False

@@ -1,0 +1,115 @@
+"""The `veriopt verify` and `veriopt conformance` commands: exit codes,
+wording, JSON, and one-line errors for bad input (no tracebacks)."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from veriopt.cli import main
+
+CORPUS = Path(__file__).parent.parent / "veriopt" / "corpus" / "verify"
+SHARED = Path(__file__).parent.parent.parent / "shared" / "conformance" / "alive2"
+
+
+def run(args, capsys):
+    code = main(args)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_correct_exits_0(capsys):
+    code, out, _ = run(["verify", str(CORPUS / "udiv-pow2.ll")], capsys)
+    assert code == 0 and out.strip() == "Transformation seems to be correct!"
+
+
+def test_incorrect_exits_1_with_example(capsys):
+    code, out, _ = run(["verify", str(CORPUS / "sdiv-pow2-wrong.ll")], capsys)
+    assert code == 1
+    assert "Transformation doesn't verify!" in out and "ERROR: Value mismatch" in out
+    assert "Example:" in out and "Source value:" in out and "Target value:" in out
+
+
+def test_json_output(capsys):
+    code, out, _ = run(["verify", str(CORPUS / "lshr-exact-poison.ll"), "--json"], capsys)
+    data = json.loads(out)
+    assert code == 1 and data["verdict"] == "incorrect"
+    assert data["error"] == "Target is more poisonous than source"
+    assert data["pairs"][0]["counterexample"]["target_value"] == "poison"
+
+
+def test_two_files_matched_by_name(tmp_path, capsys):
+    (tmp_path / "a.ll").write_text("define i8 @f(i8 %x) {\n %r = mul i8 %x, 2\n ret i8 %r\n}\n")
+    (tmp_path / "b.ll").write_text("define i8 @f(i8 %x) {\n %r = add i8 %x, %x\n ret i8 %r\n}\n")
+    code, out, _ = run(["verify", str(tmp_path / "a.ll"), str(tmp_path / "b.ll")], capsys)
+    assert code == 0
+    (tmp_path / "c.ll").write_text("define i8 @g(i8 %x) {\n ret i8 %x\n}\n")
+    code, out, _ = run(["verify", str(tmp_path / "a.ll"), str(tmp_path / "c.ll"),
+                        "--src-fn", "f", "--tgt-fn", "g"], capsys)
+    assert code == 1 and "Value mismatch" in out
+
+
+def test_unsupported_exits_3(capsys):
+    code, out, _ = run(["verify", str(CORPUS / "loop-unsupported.ll")], capsys)
+    assert code == 3 and out.startswith("ERROR: Unsupported: loops")
+
+
+def test_unimplemented_alive_flag_is_unsupported_not_usage_error(capsys):
+    code, out, _ = run(["verify", str(CORPUS / "udiv-pow2.ll"), "--tgt-is-asm"], capsys)
+    assert code == 3 and "Unsupported: --tgt-is-asm" in out
+
+
+@pytest.mark.parametrize("content,fragment", [
+    ("", "empty file"),
+    ("define i8 @src(i8 %x) {\n  %r = add i8 %x, %nope\n  ret i8 %r\n}\n", ":2:"),
+    ("define i8 @f(i8 %x) {\n ret i8 %x\n}\n", "no @src/@tgt pair"),
+    ("define i8 @src(i8 %x) {\n ret i8 %x\n}\ndefine i16 @tgt(i8 %x) {\n ret i16 0\n}\n",
+     "signature mismatch"),
+])
+def test_bad_input_is_one_line_exit_2(tmp_path, capsys, content, fragment):
+    path = tmp_path / "bad.ll"
+    path.write_text(content)
+    code, out, err = run(["verify", str(path)], capsys)
+    assert code == 2
+    assert fragment in err and str(path) in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_missing_file_exit_2(capsys):
+    code, _, err = run(["verify", "/nonexistent/x.ll"], capsys)
+    assert code == 2 and "no such file" in err
+
+
+def test_console_script_runs_without_traceback(tmp_path):
+    path = tmp_path / "bad.ll"
+    path.write_text("define i8 @src(i8 %x) {\n  ret i8 %y\n}\n")
+    proc = subprocess.run([sys.executable, "-m", "veriopt.cli", "verify", str(path)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith(f"{path}:2:") and "undefined value" in proc.stderr
+
+
+def test_conformance_on_the_bundled_corpus(capsys):
+    code, out, _ = run(["conformance", str(CORPUS), "--jobs", "1"], capsys)
+    assert code == 0
+    total = len(list(CORPUS.glob("*.ll")))
+    assert f"passed {total}/{total} scored" in out and "unsound 0" in out
+
+
+def test_conformance_json(tmp_path, capsys):
+    (tmp_path / "t.ll").write_text((CORPUS / "sdiv-pow2-wrong.ll").read_text())
+    (tmp_path / "u.ll").write_text(  # wrongly expected correct: counts as a failure
+        (CORPUS / "sdiv-pow2-wrong.ll").read_text().replace("; ERROR: Value mismatch", ""))
+    code, out, _ = run(["conformance", str(tmp_path), "--jobs", "1", "--json"], capsys)
+    data = json.loads(out)
+    assert data["summary"]["passed"] == 1 and data["summary"]["false_alarms"] == 1
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="shared conformance set not beside the repo")
+def test_alive2_integer_set_has_no_unsound_verdict(capsys):
+    code, out, _ = run(["conformance", str(SHARED), "--tags", "int", "--exclude-tags", "x86"],
+                       capsys)
+    assert code == 0 and "unsound 0" in out
+    passed, scored = out.split("passed ")[1].split(" scored")[0].split("/")
+    assert int(passed) >= 0.9 * int(scored)
