@@ -1,0 +1,65 @@
+"""The proposer protocol: what every agent (LLM or offline) exchanges with
+the orchestrator.
+
+An agent only *proposes*; it never decides. Every candidate goes through
+the verifier, and a refuted candidate comes back to the agent that made it
+with its verdict (error kind and counterexample) so it can repair it.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from veriopt.verify.verdict import Verdict
+
+LEVELS = ("ir", "c")
+
+
+@dataclass(frozen=True)
+class Task:
+    """One function to optimize.
+
+    `source` is the whole input: an LLVM module's text for level "ir", a C
+    file's text for level "c". `baseline_ir` is the function's IR after
+    clang/LLVM -O3 (a module defining it under the same name), which is both
+    the cost to beat and compiler feedback for the agents. `feedback` holds
+    further hints (e.g. "remarks": clang's -Rpass-missed lines).
+    """
+
+    function: str
+    level: str
+    source: str
+    baseline_ir: str = ""
+    source_path: str | None = None
+    feedback: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Candidate:
+    """A proposed replacement: a complete module (IR) or C file (C) that
+    defines `task.function` under its own name and signature."""
+
+    level: str
+    code: str
+    origin: str
+    rationale: str = ""
+    parent: str | None = None          # key of the candidate this one repairs
+
+    @property
+    def key(self) -> str:
+        """Content hash: duplicates and cached verdicts are found by it."""
+        return hashlib.sha256(f"{self.level}\0{self.code}".encode()).hexdigest()[:16]
+
+
+@runtime_checkable
+class Proposer(Protocol):
+    name: str
+
+    def propose(self, task: Task) -> list[Candidate]:
+        """Fresh candidates for the task (may be empty)."""
+        ...
+
+    def repair(self, task: Task, candidate: Candidate, verdict: Verdict) -> list[Candidate]:
+        """New candidates answering a refutation of `candidate` (may be empty)."""
+        ...
