@@ -95,6 +95,26 @@ def test_branch_on_poison_is_ub_in_the_target():
         is V.Status.CORRECT
 
 
+def test_branch_on_an_undef_argument_is_ub():
+    text = ("define i8 @src(i1 %c) {\n %r = select i1 %c, i8 1, i8 2\n ret i8 %r\n}\n"
+            "define i8 @tgt(i1 %c) {\n br i1 %c, label %a, label %b\na:\n ret i8 1\nb:\n"
+            " ret i8 2\n}\n")
+    v = verify(text, disable_poison_input=True)
+    assert v.error == V.ERR_UB and v.counterexample.inputs == [("i1 %c", "undef")]
+    assert verify(text, disable_poison_input=True, disable_undef_input=True).status \
+        is V.Status.CORRECT
+
+
+def test_noundef_call_result_makes_undef_ub():
+    body = ("  %r = call {attr} i8 @llvm.umin.i8(i8 %x, i8 %x)\n  %m = and i8 %r, 3\n"
+            "  ret i8 %m")
+    src = f"define i8 @src(i8 %x) {{\n{body.format(attr='noundef')}\n}}\n"
+    tgt = f"define noundef i8 @tgt(i8 %x) {{\n{body.format(attr='noundef')}\n}}\n"
+    assert verify_ir(src + tgt).status is V.Status.CORRECT
+    loose = f"define i8 @src(i8 %x) {{\n{body.format(attr='')}\n}}\n"
+    assert verify_ir(loose + tgt).error == V.ERR_UB
+
+
 def test_return_domain():
     text = ("define i8 @src(i8 %x) {\n ret i8 %x\n}\n"
             "define i8 @tgt(i8 %x) {\n call void @llvm.trap()\n ret i8 %x\n}\n"

@@ -49,6 +49,7 @@ class Entry:
 
     val: SVal
     undef_vars: tuple = ()
+    arg_undef_vars: tuple = ()   # the side's undef-argument copies it depends on (not per use)
 
 
 @dataclass
@@ -169,10 +170,27 @@ class FunctionEncoder:
         """True when two uses of `value` may see different bits: the value is
         (partly) undef. Used where undef is UB (branches, noundef)."""
         entry = self.entry_of(value)
-        if not entry.undef_vars:
+        if not entry.undef_vars and not entry.arg_undef_vars:
             return F
         a, b = self.use(value), self.use(value)
+        if entry.arg_undef_vars:
+            # an undef argument is one value per function, yet branching on
+            # it is still UB: compare against a second reading of it
+            pairs = []
+            for var in entry.arg_undef_vars:
+                copy = z3.Const(fresh_name(f"{self.side}:undef"), var.sort())
+                self.undef_vars.append(copy)
+                pairs.append((var, copy))
+            b = map_lanes(lambda lane: Lane(z3.substitute(lane.v, *pairs), lane.p), b)
         return z3.Or([x.v != y.v for x, y in zip(lanes(a), lanes(b))])
+
+    def _arg_undef_of(self, operands) -> tuple:
+        found: dict[str, z3.ExprRef] = {}
+        for operand in operands:
+            if isinstance(operand, LocalRef) and operand.name in self.env:
+                for var in self.env[operand.name].arg_undef_vars:
+                    found[str(var)] = var
+        return tuple(found.values())
 
     # ---- values ----
     def entry_of(self, value: Value) -> Entry:
@@ -228,7 +246,9 @@ class FunctionEncoder:
             raise Unsupported(f"{reason} (return type)")
         for param in fn.params:
             val, templates = self.inputs.entries[param.name]
-            self.env[param.name] = Entry(self._param_attrs(param, self._side_copy(val, templates)))
+            first = len(self.arg_undef_vars)
+            val = self._param_attrs(param, self._side_copy(val, templates))
+            self.env[param.name] = Entry(val, (), tuple(self.arg_undef_vars[first:]))
         for param in fn.params:
             self._param_ub(param)
 
@@ -317,7 +337,8 @@ class FunctionEncoder:
             undef_vars += entry.undef_vars
         if result is None:
             result = shape(instr.type, lambda t: poison_lane(t.width))
-        self._define(instr, Entry(result, undef_vars))
+        self._define(instr, Entry(result, undef_vars,
+                                  self._arg_undef_of([v for v, _ in incoming])))
 
     def _branch(self, instr: Instr) -> list[tuple[str, z3.BoolRef]]:
         if instr.opcode == "br" and not instr.operands:
@@ -357,7 +378,11 @@ class FunctionEncoder:
         if instr.name is not None and val is not None:
             # the undef copies this instruction consumed stay undef in its
             # result: every use of the result gets copies of its own
-            self._define(instr, Entry(val, tuple(self.undef_vars[first_new_undef:])))
+            self._define(instr, Entry(val, tuple(self.undef_vars[first_new_undef:]),
+                                      self._arg_undef_of(instr.operands)))
+            if instr.opcode == "call" and instr.extra["ret_attrs"].noundef:
+                # a noundef result that is poison or undef is UB at the call
+                self._noundef_ub(LocalRef(instr.name, instr.type))
 
     def _define(self, instr: Instr, entry: Entry) -> None:
         assert instr.name is not None
@@ -382,7 +407,7 @@ class FunctionEncoder:
         ret_attrs: Attrs = instr.extra["ret_attrs"]
         if val is not None:
             val = self._apply_range(val, ret_attrs)
-            if ret_attrs.noundef:
+            if ret_attrs.noundef and instr.name is None:
                 self.add_ub(z3.Or([lane.p for lane in lanes(val)]))
         return val
 
