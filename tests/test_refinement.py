@@ -105,6 +105,14 @@ def test_branch_on_an_undef_argument_is_ub():
         is V.Status.CORRECT
 
 
+def test_branch_on_a_frozen_argument_is_defined():
+    text = ("define i8 @src(i1 %c) {\n %f = freeze i1 %c\n %r = select i1 %f, i8 1, i8 2\n"
+            " ret i8 %r\n}\n"
+            "define i8 @tgt(i1 %c) {\n %f = freeze i1 %c\n br i1 %f, label %a, label %b\n"
+            "a:\n ret i8 1\nb:\n ret i8 2\n}\n")
+    assert verify_ir(text).status is V.Status.CORRECT
+
+
 def test_noundef_call_result_makes_undef_ub():
     body = ("  %r = call {attr} i8 @llvm.umin.i8(i8 %x, i8 %x)\n  %m = and i8 %r, 3\n"
             "  ret i8 %m")

@@ -378,8 +378,9 @@ class FunctionEncoder:
         if instr.name is not None and val is not None:
             # the undef copies this instruction consumed stay undef in its
             # result: every use of the result gets copies of its own
-            self._define(instr, Entry(val, tuple(self.undef_vars[first_new_undef:]),
-                                      self._arg_undef_of(instr.operands)))
+            # freeze fixes undef: its result depends on no undef argument
+            arg_undef = () if instr.opcode == "freeze" else self._arg_undef_of(instr.operands)
+            self._define(instr, Entry(val, tuple(self.undef_vars[first_new_undef:]), arg_undef))
             if instr.opcode == "call" and instr.extra["ret_attrs"].noundef:
                 # a noundef result that is poison or undef is UB at the call
                 self._noundef_ub(LocalRef(instr.name, instr.type))

@@ -248,3 +248,14 @@ def _trap(ctx, instr):
 @intrinsic("llvm.donothing", "llvm.sideeffect")
 def _nothing(ctx, instr):
     return None
+
+
+@intrinsic("llvm.expect", "llvm.expect.with.probability", "llvm.ssa.copy")
+def _identity(ctx, instr):
+    """Hints that return their first argument unchanged."""
+    return ctx.op(0)
+
+
+@intrinsic("llvm.vector.reverse")
+def _reverse(ctx, instr):
+    return tuple(reversed(ctx.op(0)))
