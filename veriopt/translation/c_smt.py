@@ -22,6 +22,7 @@ from pycparser import c_ast
 
 from veriopt.translation import c_types as T
 from veriopt.translation.c_frontend import CProgram
+from veriopt.translation.c_memory import Memory
 from veriopt.translation.c_types import ArrT, CType, IntT, PtrT, Unsupported, VoidT
 
 ADDR = 64
@@ -92,7 +93,7 @@ class Outcome:
     ub: z3.BoolRef
     ub_reasons: list[tuple[z3.BoolRef, str]]
     unwind: z3.BoolRef
-    mem: z3.ArrayRef
+    mem: Memory
     assumptions: list[z3.BoolRef]
     loops: int
 
@@ -240,8 +241,7 @@ class Executor:
         self.unwind: z3.BoolRef = z3.BoolVal(False)
         self.assumptions: list[z3.BoolRef] = []
         self.frames: list[Frame] = []
-        self.mem: z3.ArrayRef | None = None
-        self.init_mem: z3.ArrayRef = z3.K(z3.BitVecSort(ADDR), z3.BoolVal(True))
+        self.mem: Memory | None = None
         self.objects: list[MemObject] = []
         self.local_count = 0
         self.loops = 0
@@ -255,7 +255,7 @@ class Executor:
     # -- entry
     def run(self, fn_name: str, inputs: Inputs) -> Outcome:
         fn = self.program.function(fn_name)
-        self.mem = inputs.mem
+        self.mem = Memory(inputs.mem, word_mode=len({o.elem.size for o in inputs.objects}) <= 1)
         self.objects = list(inputs.objects)
         ret = self.call(fn, inputs.values, z3.BoolVal(True), fn)
         ub = z3.simplify(z3.Or([c for c, _ in self.ub_reasons])) if self.ub_reasons else z3.BoolVal(False)
@@ -407,13 +407,11 @@ class Executor:
                 values[i] = convert(self.int_value(self.expr(e), e), t.elem)
         elif node.init is not None:
             raise Unsupported("array initialiser", node)
+        if values[0] is None:
+            self.mem.mark_uninitialised(base, base + t.size, self.alive())
         for i, val in enumerate(values):
-            addr = base + i * t.elem.size
-            if val is None:
-                for b in range(t.elem.size):
-                    self.init_mem = z3.Store(self.init_mem, addr + b, z3.Not(self.alive()))
-            else:
-                self.store_raw(addr, val)
+            if val is not None:
+                self.store_raw(base + i * t.elem.size, val)
         self.frame.scopes[-1][node.name] = Var(t, ptr, z3.BoolVal(True))
 
     def s_Return(self, node: c_ast.Return) -> None:
@@ -790,10 +788,9 @@ class Executor:
         if not isinstance(t, IntT):
             raise Unsupported(f"load of '{t.name}'", node)
         self.check_access(ptr, node)
-        nbytes = [z3.Select(self.mem, ptr.addr + i) for i in range(t.size)]
-        inits = [z3.Select(self.init_mem, ptr.addr + i) for i in range(t.size)]
-        self.ub(z3.Not(z3.And(inits)), "read of uninitialised array element", node)
-        raw = nbytes[0] if t.size == 1 else z3.Concat(list(reversed(nbytes)))
+        self.ub(z3.Not(self.mem.initialised(ptr.addr, t.size)),
+                "read of uninitialised array element", node)
+        raw = self.mem.load(ptr.addr, t.size)
         if t.is_bool:
             self.ub(z3.UGT(raw, 1), "load of a _Bool holding neither 0 nor 1", node)
         return IntV(t, z3.simplify(raw))
@@ -805,13 +802,7 @@ class Executor:
         self.store_raw(ptr.addr, val)
 
     def store_raw(self, addr: z3.BitVecRef, val: IntV) -> None:
-        alive = self.alive()
-        for i in range(val.t.size):
-            byte = z3.Extract(8 * i + 7, 8 * i, val.v)
-            old = z3.Select(self.mem, addr + i)
-            self.mem = z3.Store(self.mem, addr + i, z3.If(alive, byte, old))
-            self.init_mem = z3.Store(self.init_mem, addr + i,
-                                     z3.Or(alive, z3.Select(self.init_mem, addr + i)))
+        self.mem.store(z3.simplify(addr), val.t.size, val.v, self.alive())
 
     # -- binary operators
     def e_BinaryOp(self, node: c_ast.BinaryOp) -> Value:

@@ -17,15 +17,16 @@ import z3
 
 from veriopt.translation import c_smt
 from veriopt.translation.c_frontend import CProgram, load
+from veriopt.translation.c_memory import Memory
 from veriopt.translation.c_smt import Executor, Inputs, IntV, MemObject, Outcome
 from veriopt.translation.c_types import IntT, PtrT, Unsupported
 from veriopt.verify import c_replay
+from veriopt.verify.c_solve import Solver
 from veriopt.verify.verdict import (ERR_MEMORY, ERR_UB, ERR_VALUE, BadInput, Counterexample,
                                     Status, Verdict)
 
 DEFAULT_UNROLL = 8
 DEFAULT_TIMEOUT = 30.0
-RLIMIT_PER_SECOND = 2_000_000   # z3 resource units per second of budget
 SMALL_ELEMS = 16                # preferred buffer length in counterexamples
 SMALL_WINDOW = 1 << 16          # preferred address window in counterexamples
 SMALL_BASE = 0x10000
@@ -91,6 +92,7 @@ class Checker:
         self.timeout = timeout
         self.replay = replay
         self.addr = z3.BitVec("diff.addr", c_smt.ADDR)
+        self.solver = Solver(self.deadline, *split_variable(inputs, unroll))
 
     def base(self) -> list[z3.BoolRef]:
         return (self.inputs.assumptions + self.src.assumptions + self.tgt.assumptions
@@ -101,60 +103,56 @@ class Checker:
         queries = [(ERR_UB, [self.tgt.ub])]
         if self.src.ret is not None:
             queries.append((ERR_VALUE, [z3.Not(self.tgt.ub), self.src.ret.v != self.tgt.ret.v]))
-        params = [o for o in self.inputs.objects]
-        if params:
-            in_params = z3.Or([c_smt.in_object(self.addr, o) for o in params])
-            queries.append((ERR_MEMORY, [z3.Not(self.tgt.ub), in_params,
-                                         z3.Select(self.src.mem, self.addr)
-                                         != z3.Select(self.tgt.mem, self.addr)]))
+        objects = self.inputs.objects
+        if objects:
+            size = objects[0].elem.size if self.src.mem.word_mode else 1
+            in_params = z3.Or([z3.And(c_smt.in_object(self.addr, o),
+                                      z3.URem(self.addr - o.base, size) == 0) for o in objects])
+            differs = self.src.mem.load(self.addr, size) != self.tgt.mem.load(self.addr, size)
+            queries.append((ERR_MEMORY, [z3.Not(self.tgt.ub), in_params, differs]))
         for kind, goal in queries:
             result, model = self.solve(pre + goal)
             if result == z3.unknown:
                 return Verdict.unknown(model)
             if result == z3.sat:
                 return self.refuted(kind, model)
-        bounded = self.bounded()
-        if bounded is None:
-            return Verdict.unknown("timeout")
-        verdict = Verdict(Status.CORRECT, solver="z3")
-        if bounded:
-            verdict.bounded = f"bounded: {self.unroll} iterations"
-        return verdict
+        return self.proved()
 
-    def bounded(self) -> bool | None:
-        """Whether some input needs more than `unroll` iterations (None: unknown)."""
+    def proved(self) -> Verdict:
+        """No query failed: say how much that proves (all inputs, or a bound)."""
         unwind = z3.simplify(z3.Or(self.src.unwind, self.tgt.unwind))
         if z3.is_false(unwind):
-            return False
+            return Verdict(Status.CORRECT, solver="z3")
         result, _ = self.solve(self.base() + [unwind], small_first=False)
-        if result == z3.unknown:
-            return True  # cannot rule it out: label the verdict bounded
-        return result == z3.sat
+        if result == z3.unsat:
+            return Verdict(Status.CORRECT, solver="z3")
+        checked = self.base() + [z3.Not(self.src.unwind), z3.Not(self.tgt.unwind)]
+        result, _ = self.solve(checked, small_first=False)
+        if result == z3.unsat:
+            return Verdict.unknown(
+                f"nothing checked: on no input where the source is defined do both versions "
+                f"finish within {self.unroll} loop iterations (raise --unroll, or the target "
+                f"may not terminate)")
+        label = f"bounded: {self.unroll} iterations"
+        extra, _ = self.solve(self.base() + [z3.Not(self.src.unwind), self.tgt.unwind],
+                              small_first=False)
+        if extra != z3.unsat:
+            label += "; the target needs more iterations on some inputs the source finishes"
+        return Verdict(Status.CORRECT, bounded=label, solver="z3")
 
     def solve(self, constraints: list[z3.BoolRef], small_first: bool = True):
-        """(sat|unsat|unknown, model or reason); tries small, replayable models first."""
-        attempts = [self.small()] if small_first else []
-        attempts.append([])
-        for extra in attempts:
-            left = self.deadline - time.monotonic()
-            if left <= 0:
-                return z3.unknown, "timeout"
-            solver = z3.Solver()
-            solver.set("timeout", max(1, int(left * 1000)))
-            solver.set("rlimit", int(max(left, 1) * RLIMIT_PER_SECOND * 10))
-            solver.set("random_seed", 0)
-            solver.add(constraints + extra)
-            result = solver.check()
-            if result == z3.sat:
-                return result, solver.model()
-            if result == z3.unknown:
-                reason = solver.reason_unknown()
-                if extra:
-                    continue
-                if "timeout" in reason or "canceled" in reason or "resource" in reason:
-                    return result, "timeout"
-                return result, reason
-        return z3.unsat, None
+        """(sat|unsat|unknown, model or reason); a sat answer is retried for a small,
+        replayable model (short buffers close together)."""
+        answer = self.solver.check(constraints)
+        if answer.result == z3.unknown:
+            return answer.result, answer.reason
+        if answer.result == z3.unsat:
+            return answer.result, None
+        if small_first and self.inputs.objects:
+            small = self.solver.check(constraints + self.small())
+            if small.result == z3.sat:
+                return small.result, small.model
+        return answer.result, answer.model
 
     def small(self) -> list[z3.BoolRef]:
         cons = []
@@ -172,11 +170,12 @@ class Checker:
 
     def counterexample(self, kind: str, model: z3.ModelRef) -> Counterexample:
         cex = Counterexample()
+        initial = Memory(self.inputs.mem, word_mode=True)
         for (name, t), val in zip(self.inputs.params, self.inputs.values):
             if isinstance(t, IntT):
                 cex.inputs.append((name, format_int(model_int(model, val.v), t)))
         for obj in self.inputs.objects:
-            cex.inputs.append((obj.name, describe_object(model, obj, self.inputs.mem,
+                cex.inputs.append((obj.name, describe_object(model, obj, initial,
                                                          self.inputs.objects)))
         for side, outcome, rows in (("source", self.src, cex.source), ("target", self.tgt, cex.target)):
             ub = [what for cond, what in outcome.ub_reasons if z3.is_true(model.eval(cond, True))]
@@ -190,6 +189,16 @@ class Checker:
             else:
                 cex.target_value = value
         return cex
+
+
+def split_variable(inputs: Inputs, unroll: int) -> tuple[z3.BitVecRef | None, int, bool]:
+    """The length parameter to case-split queries on (see c_solve), if any."""
+    for obj in inputs.objects:
+        if obj.length_param is None:
+            continue
+        t = dict(inputs.params)[obj.length_param]
+        return z3.BitVec(obj.length_param, t.bits), 2 * unroll + 1, t.signed
+    return None, 0, False
 
 
 def model_int(model: z3.ModelRef, term: z3.BitVecRef) -> int:
@@ -213,28 +222,25 @@ def describe_return(model: z3.ModelRef, ret: IntV | None) -> str:
     return format_int(model_int(model, ret.v), ret.t)
 
 
-def buffer_values(model: z3.ModelRef, obj: MemObject, mem: z3.ArrayRef, limit: int = 64) -> list[int]:
+def buffer_values(model: z3.ModelRef, obj: MemObject, mem: Memory, limit: int = 64) -> list[int]:
     elem = obj.elem
     count = min(model_int(model, obj.elems), limit)
     base = model_int(model, obj.base)
     out = []
     for i in range(count):
-        raw = 0
-        for b in range(elem.size):
-            byte = model_int(model, z3.Select(mem, z3.BitVecVal(base + i * elem.size + b, 64)))
-            raw |= byte << (8 * b)
+        raw = model_int(model, mem.load(z3.BitVecVal(base + i * elem.size, 64), elem.size))
         out.append(to_signed(raw, elem.bits) if elem.signed else raw)
     return out
 
 
-def buffer_text(model: z3.ModelRef, obj: MemObject, mem: z3.ArrayRef) -> str:
+def buffer_text(model: z3.ModelRef, obj: MemObject, mem: Memory) -> str:
     values = buffer_values(model, obj, mem)
     total = model_int(model, obj.elems)
     more = f", ... ({total} elements)" if total > len(values) else ""
     return "{" + ", ".join(str(v) for v in values) + more + "}"
 
 
-def describe_object(model: z3.ModelRef, obj: MemObject, mem: z3.ArrayRef,
+def describe_object(model: z3.ModelRef, obj: MemObject, mem: Memory,
                     objects: list[MemObject]) -> str:
     text = buffer_text(model, obj, mem)
     base = model_int(model, obj.base)

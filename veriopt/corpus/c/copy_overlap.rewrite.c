@@ -1,0 +1,8 @@
+/* copy direction reversed: differs when the buffers overlap (rewrite) */
+#include <stdint.h>
+#include <stdbool.h>
+#include <limits.h>
+
+void copy(int *dst, const int *src, int n) {
+    for (int i = n - 1; i >= 0; i--) dst[i] = src[i];
+}

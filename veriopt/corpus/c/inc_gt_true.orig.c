@@ -1,0 +1,6 @@
+/* x+1 > x is always true without signed overflow (original) */
+#include <stdint.h>
+#include <stdbool.h>
+#include <limits.h>
+
+int f(int x) { return x + 1 > x; }

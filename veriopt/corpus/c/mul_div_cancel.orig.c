@@ -1,0 +1,6 @@
+/* signed overflow is UB, so x*2/2 folds to x (original) */
+#include <stdint.h>
+#include <stdbool.h>
+#include <limits.h>
+
+int f(int x) { return x * 2 / 2; }

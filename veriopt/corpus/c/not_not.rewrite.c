@@ -1,0 +1,6 @@
+/* boolean normalisation (rewrite) */
+#include <stdint.h>
+#include <stdbool.h>
+#include <limits.h>
+
+int f(long x) { return !!x; }

@@ -1,0 +1,10 @@
+/* off-by-one loop bound reads past the end (original) */
+#include <stdint.h>
+#include <stdbool.h>
+#include <limits.h>
+
+int sum(const int *a, int n) {
+    int s = 0;
+    for (int i = 0; i < n; i++) s += a[i];
+    return s;
+}

@@ -1,0 +1,10 @@
+/* off-by-one loop bound misses the last element (rewrite) */
+#include <stdint.h>
+#include <stdbool.h>
+#include <limits.h>
+
+long sum(const int *a, int n) {
+    long s = 0;
+    for (int i = 0; i < n - 1; i++) s += a[i];
+    return s;
+}

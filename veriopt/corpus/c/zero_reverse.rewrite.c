@@ -1,0 +1,6 @@
+/* store loop reversed (rewrite) */
+#include <stdint.h>
+#include <stdbool.h>
+#include <limits.h>
+
+void zero(int *a, int n) { for (int i = n - 1; i >= 0; i--) a[i] = 0; }
