@@ -189,3 +189,13 @@ def test_file_with_several_pairs_takes_the_worst_verdict():
     assert verify_ir(text).error == V.ERR_VALUE
     assert load_text(text).functions["src2"].name == "src2"
     assert function(text, "tgt2").ret_type.width == 8
+
+
+def test_function_attributes_we_do_not_model_are_unsupported():
+    text = ("define i8 @src(i8 %x) {\n ret i8 %x\n}\n"
+            "define i8 @tgt(i8 %x) #0 {\n ret i8 %x\n}\nattributes #0 = { noreturn }\n")
+    assert verify_ir(text).error == V.ERR_UB      # returning from noreturn is UB
+    text = ("define i8 @src(i8 %x) {\n ret i8 %x\n}\n"
+            "define i8 @tgt(i8 returned %x) {\n ret i8 %x\n}\n")
+    v = verify_ir(text)
+    assert v.status is V.Status.UNSUPPORTED and "returned" in v.reason

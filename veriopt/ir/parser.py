@@ -363,6 +363,7 @@ class Parser:
     # -- module --
     def parse_module(self) -> Module:
         functions: dict[str, Function] = {}
+        groups: dict[str, list[str]] = {}
         datalayout = triple = ""
         while True:
             self.skip_newlines()
@@ -383,8 +384,36 @@ class Parser:
                 fn = self.parse_function()
                 functions[fn.name] = fn
                 continue
+            if t.text == "attributes" and self.peek(1).kind == "attrgrp":
+                self.next()
+                group = self.next().text
+                self.expect("=")
+                groups[group] = self._attribute_group()
+                continue
             self.skip_line()
+        for fn in functions.values():
+            fn.fn_attrs = [a for raw in fn.fn_attrs for a in groups.get(raw, [raw])]
         return Module(functions, datalayout, triple)
+
+    def _attribute_group(self) -> list[str]:
+        """`{ nounwind memory(none) "k"="v" }` as ['nounwind', 'memory(none)', '"k"="v"']."""
+        self.expect("{")
+        attrs: list[str] = []
+        while not self.at("}") and self.peek().kind != "eof":
+            tok = self.next()
+            if tok.text == "(" and attrs:
+                depth, text = 1, "("
+                while depth:
+                    inner = self.next()
+                    depth += (inner.text == "(") - (inner.text == ")")
+                    text += inner.text
+                attrs[-1] += text
+            elif tok.text == "=" and attrs:
+                attrs[-1] += "=" + self.next().text
+            else:
+                attrs.append(tok.text)
+        self.expect("}")
+        return attrs
 
     def parse_function(self) -> Function:
         is_decl = self.next().text == "declare"

@@ -244,6 +244,7 @@ class FunctionEncoder:
         reason = unsupported_type(fn.ret_type)
         if reason:
             raise Unsupported(f"{reason} (return type)")
+        check_attributes(fn)
         for param in fn.params:
             val, templates = self.inputs.entries[param.name]
             first = len(self.arg_undef_vars)
@@ -472,8 +473,10 @@ class FunctionEncoder:
                                   self.undef_dependence(value)))
             ret = v if ret is None else zip_lanes(
                 lambda a, b: Lane(z3.If(reach, a.v, b.v), z3.If(reach, a.p, b.p)), v, ret)
-        ub = z3.Or(self.ub_terms) if self.ub_terms else F
         reached_ret = z3.Or(reach_ret) if reach_ret else F
+        if "noreturn" in fn.fn_attrs:   # returning from a noreturn function is UB
+            self.ub_terms.append(reached_ret)
+        ub = z3.Or(self.ub_terms) if self.ub_terms else F
         stopped = z3.Or(self.stop_terms) if self.stop_terms else F
         returns_ok = z3.And(z3.Not(ub), reached_ret, z3.Not(stopped))
         if ret is None and not isinstance(fn.ret_type, VoidType):
@@ -483,6 +486,30 @@ class FunctionEncoder:
                         list(self.nondet_vars), self.values,
                         z3.Or(self.unreachable_terms) if self.unreachable_terms else F,
                         list(self.arg_undef_vars))
+
+
+# Attributes with no meaning for the integer semantics of a function body.
+BENIGN_FN_ATTRS = {"nounwind", "willreturn", "mustprogress", "nofree", "nosync", "norecurse",
+                   "speculatable", "null_pointer_is_valid", "uwtable", "noinline", "optnone",
+                   "cold", "hot", "nocallback", "readnone", "readonly", "noreturn", "minsize",
+                   "optsize", "alwaysinline", "inlinehint", "nomerge", "noduplicate",
+                   "local_unnamed_addr", "unnamed_addr", "dso_local", "sanitize_address",
+                   "nocf_check", "noimplicitfloat", "noredzone", "ssp", "sspreq", "sspstrong"}
+BENIGN_VALUE_ATTRS = {"zeroext", "signext", "inreg", "noundef"}
+
+
+def check_attributes(fn: Function) -> None:
+    """Refuse attributes whose meaning we do not model, rather than ignore them."""
+    for attr in fn.fn_attrs:
+        name = attr.split("(")[0]
+        if name in BENIGN_FN_ATTRS or name == "memory" or attr.startswith('"') \
+                or name.startswith("#") or name == "uwtable":
+            continue
+        raise Unsupported(f"function attribute {attr} on @{fn.name}")
+    for where, attrs in [("return", fn.ret_attrs)] + [(f"%{p.name}", p.attrs) for p in fn.params]:
+        for attr in attrs.other:
+            if attr not in BENIGN_VALUE_ATTRS:
+                raise Unsupported(f"attribute {attr} on {where} of @{fn.name}")
 
 
 def encode_function(fn: Function, inputs: Inputs, side: str, little_endian: bool = True) -> Encoding:
