@@ -199,3 +199,12 @@ def test_function_attributes_we_do_not_model_are_unsupported():
             "define i8 @tgt(i8 returned %x) {\n ret i8 %x\n}\n")
     v = verify_ir(text)
     assert v.status is V.Status.UNSUPPORTED and "returned" in v.reason
+
+
+def test_bidirectional_reports_the_reverse_direction():
+    text = pair("  ret i8 undef", "  ret i8 3")
+    v = verify(text, bidirectional=True)
+    assert v.status is V.Status.CORRECT and "reverse direction" in v.note
+    text = pair("  %r = mul i8 %x, 4\n  ret i8 %r", "  %r = shl i8 %x, 2\n  ret i8 %r")
+    v = verify(text, bidirectional=True)
+    assert "equivalent" in v.note and "equivalent" in v.render()

@@ -113,9 +113,12 @@ def verify_pair(src: Function, tgt: Function, options: VerifyOptions | None = No
         verdict = _verify(src, tgt, options, little_endian)
         if verdict.status is V.Status.CORRECT and options.bidirectional:
             back = _verify(tgt, src, options, little_endian)
-            if back.status is not V.Status.CORRECT:
-                verdict.bounded = None
-                verdict.reason = f"reverse direction: {back.render().splitlines()[-1]}"
+            if back.status is V.Status.CORRECT:
+                verdict.note = "bidirectional: the source also refines the target (equivalent)"
+            else:
+                first = back.render().splitlines()
+                verdict.note = ("reverse direction (source refines target?): "
+                                + (first[1] if len(first) > 1 else first[0]))
     except V.Unsupported as exc:
         verdict = V.Verdict.unsupported(exc.feature)
     except z3.Z3Exception as exc:

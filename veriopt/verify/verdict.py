@@ -87,6 +87,7 @@ class Verdict:
     name: str | None = None         # which pair (src/tgt, src1/tgt1, ...)
     seconds: float = 0.0
     solver: str | None = None
+    note: str | None = None         # extra information, e.g. the reverse direction
 
     @property
     def exit_code(self) -> int:
@@ -106,6 +107,8 @@ class Verdict:
             text = "Transformation seems to be correct!"
             if self.bounded:
                 text += f" ({self.bounded})"
+            if self.note:
+                text += f"\n{self.note}"
             return text
         if self.status is Status.UNSUPPORTED:
             return f"ERROR: Unsupported: {self.reason}"
@@ -128,6 +131,7 @@ class Verdict:
             "counterexample": self.counterexample.to_json() if self.counterexample else None,
             "seconds": round(self.seconds, 4),
             "solver": self.solver,
+            "note": self.note,
         }
 
 
@@ -173,3 +177,26 @@ class BadInput(Exception):
                     where += f":{self.col}"
             where += ": "
         return f"{where}error: {self.message}"
+
+
+def counterexample_from_json(data: dict[str, Any] | None) -> Counterexample | None:
+    """Inverse of `Counterexample.to_json`: stored verdicts come back whole,
+    so a resumed run can route a cached counterexample to a repair."""
+    if not data:
+        return None
+    return Counterexample(
+        inputs=list(data.get("inputs", {}).items()),
+        source=list(data.get("source", {}).items()),
+        target=list(data.get("target", {}).items()),
+        source_value=data.get("source_value"),
+        target_value=data.get("target_value"),
+        replayed=list(data.get("replayed", [])))
+
+
+def verdict_from_json(data: dict[str, Any]) -> Verdict:
+    """Inverse of `Verdict.to_json` (the optimizer's store caches verdicts)."""
+    return Verdict(
+        status=Status(data["verdict"]), error=data.get("error"), reason=data.get("reason"),
+        counterexample=counterexample_from_json(data.get("counterexample")),
+        bounded=data.get("bounded"), name=data.get("name"),
+        seconds=float(data.get("seconds") or 0.0), solver=data.get("solver"))
