@@ -140,16 +140,20 @@ class Parser:
         while self.toks[self.i].kind == "nl":
             self.i += 1
 
-    def skip_line(self) -> None:
+    def skip_line(self, inside_body: bool = False) -> None:
+        """Skip to the end of the current statement (brackets may span
+        lines). Inside a function body, stop before its closing brace."""
         depth = 0
         while True:
             t = self.toks[self.i]
-            if t.kind == "eof":
+            if t.kind == "eof" or (inside_body and t.text == "}" and depth <= 0):
                 return
             if t.text in ("(", "[", "{", "<"):
                 depth += 1
             elif t.text in (")", "]", "}", ">"):
                 depth -= 1
+            if inside_body and t.kind == "nl" and depth <= 0:
+                return
             self.i += 1
             if t.kind == "nl" and depth <= 0:
                 return
@@ -661,20 +665,8 @@ class Parser:
             return Instr(name, "call", ty, args, flags,
                          extra={"callee": callee, "ret_attrs": ret_attrs, "arg_attrs": arg_attrs})
         # anything else (load, store, alloca, getelementptr, atomics, ...)
-        self.skip_rest_of_line()
+        self.skip_line(inside_body=True)
         return Instr(name, op, OpaqueType("unknown"), [])
-
-    def skip_rest_of_line(self) -> None:
-        depth = 0
-        while True:
-            t = self.toks[self.i]
-            if t.kind == "eof" or (t.kind == "nl" and depth <= 0) or (t.text == "}" and depth <= 0):
-                return
-            if t.text in ("(", "[", "{", "<"):
-                depth += 1
-            elif t.text in (")", "]", "}", ">"):
-                depth -= 1
-            self.i += 1
 
 
 def parse_module_text(text: str) -> Module:

@@ -368,13 +368,7 @@ class FunctionEncoder:
             builder = OPCODES.get(instr.opcode)
             if builder is None:
                 raise Unsupported(f"instruction {instr.opcode}")
-            for operand in instr.operands:
-                reason = unsupported_type(operand.type)
-                if reason:
-                    raise Unsupported(f"{reason} in {instr.opcode}")
-            reason = unsupported_type(instr.type)
-            if reason:
-                raise Unsupported(f"{reason} in {instr.opcode}")
+            _require_modelled_types(instr, instr.opcode)
             val = builder(self, instr)
         if instr.name is not None and val is not None:
             # the undef copies this instruction consumed stay undef in its
@@ -398,10 +392,7 @@ class FunctionEncoder:
         builder = lookup_intrinsic(callee) if callee.startswith("llvm.") else None
         if builder is None:
             raise Unsupported(f"call to @{callee}")
-        for operand in instr.operands:
-            reason = unsupported_type(operand.type)
-            if reason:
-                raise Unsupported(f"{reason} in call to @{callee}")
+        _require_modelled_types(instr, f"call to @{callee}")
         for operand, attrs in zip(instr.operands, instr.extra["arg_attrs"]):
             if attrs.noundef:
                 self._noundef_ub(operand)
@@ -486,6 +477,13 @@ class FunctionEncoder:
                         list(self.nondet_vars), self.values,
                         z3.Or(self.unreachable_terms) if self.unreachable_terms else F,
                         list(self.arg_undef_vars))
+
+
+def _require_modelled_types(instr: Instr, where: str) -> None:
+    for ty in [op.type for op in instr.operands] + [instr.type]:
+        reason = unsupported_type(ty)
+        if reason:
+            raise Unsupported(f"{reason} in {where}")
 
 
 # Attributes with no meaning for the integer semantics of a function body.
