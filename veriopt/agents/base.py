@@ -54,6 +54,12 @@ class Candidate:
 
 @runtime_checkable
 class Proposer(Protocol):
+    """An agent. Optional attributes the orchestrator reads when present:
+    `task_levels` (tuple of LEVELS it works at; ("ir",) when absent),
+    `tokens_used` (LLM tokens spent so far, counted against the token
+    budget) and `suggest_inputs(task) -> list[dict[str, int]]` (edge-case
+    inputs, by parameter name, that join the concrete pre-checks)."""
+
     name: str
 
     def propose(self, task: Task) -> list[Candidate]:

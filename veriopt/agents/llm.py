@@ -73,7 +73,7 @@ def redact_url(url: str) -> str:
 
 class LLMAgent:
     name = "llm"
-    levels = ("ir", "c")
+    task_levels = ("ir", "c")
 
     def __init__(self, base_url: str | None = None, api_key: str | None = None,
                  model: str | None = None, timeout: float = 30.0, max_retries: int = 1,

@@ -117,6 +117,11 @@ def best_of(records: list[Record], level: str | None = None) -> Record | None:
 Progress = Callable[[str, dict[str, Any]], None]
 
 
+def task_levels(agent: Proposer) -> tuple[str, ...]:
+    """The task levels an agent works at (see base.Proposer): IR unless it says."""
+    return tuple(getattr(agent, "task_levels", ("ir",)))
+
+
 class Orchestrator:
     def __init__(self, jobs: list[Job], agents: list[Proposer], store: Store,
                  budget: Budget | None = None, progress: Progress | None = None,
@@ -247,8 +252,7 @@ class Orchestrator:
                 st = self._stat(agent.name, job.task.level)
                 if st.exhausted or (llm_spent and hasattr(agent, "tokens_used")):
                     continue
-                levels = getattr(agent, "levels", None)
-                if levels is not None and job.task.level not in levels:
+                if job.task.level not in task_levels(agent):
                     continue
                 rank = (st.calls == 0, st.score(), -st.calls, -order)
                 if best is None or rank > best[0]:

@@ -1,0 +1,231 @@
+"""`veriopt optimize`: find a proved, cheaper version of one function.
+
+Argument handling and output only; the work is in veriopt.agents (inputs,
+orchestrator, gates) and veriopt.bench.report.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from veriopt.verify.verdict import BadInput
+
+# agent name -> (module, class); imported only when selected
+AGENTS: dict[str, tuple[str, str]] = {
+    "llm": ("veriopt.agents.llm", "LLMAgent"),
+    "passes": ("veriopt.agents.passes", "PassesAgent"),
+    "rules": ("veriopt.agents.rules", "RulesAgent"),
+    "superopt": ("veriopt.agents.superopt", "SuperoptAgent"),
+}
+OFFLINE = ("rules", "passes", "superopt")
+
+EPILOG = """Only candidates proved to refine the original (IR) or proved by bounded C
+equivalence and then fuzzed (C, labelled so) and cheaper than the -O3 baseline
+are accepted. Everything is kept in the store: rerun the same command after
+Ctrl-C to resume. The API key is read from OPENAI_API_KEY (never from the
+report or store); local servers need none.
+
+exit codes: 0 done (with or without an improvement), 2 bad input, 130 interrupted
+"""
+
+
+def register(sub, name: str) -> None:
+    p = sub.add_parser(name, help="optimize a C or LLVM IR function, proving every step",
+                       description="Optimize one function of a .c or .ll file.",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("input", metavar="FILE", help="a .c or .ll file")
+    p.add_argument("--function", "-f", help="the function (default: the only one defined)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write the optimized code here")
+    p.add_argument("--report", metavar="DIR", help="write report.json/.md/.html here")
+    p.add_argument("--agents", help="comma-separated: llm,passes,rules,superopt "
+                   "(default: the offline agents, plus llm when OPENAI_BASE_URL is set)")
+    p.add_argument("--budget", default="120s", help="wall time, e.g. 90s, 5m (default 120s)")
+    p.add_argument("--tokens", type=int, default=200_000, help="LLM token budget")
+    p.add_argument("--repair-rounds", type=int, default=2, metavar="N")
+    p.add_argument("--store", metavar="FILE", help="SQLite store (default: "
+                   "REPORT_DIR/store.sqlite, or .veriopt/store.sqlite)")
+    p.add_argument("--timeout", type=float, default=10.0, metavar="S",
+                   help="seconds per solver query")
+    p.add_argument("--unroll", type=int, default=8, metavar="N", help="C loop bound")
+    p.add_argument("--no-timing", action="store_true", help="skip measured timing")
+    p.add_argument("--runs", type=int, default=5, help="timing runs (median of N)")
+    p.add_argument("--base-url", help="OpenAI-compatible endpoint (or OPENAI_BASE_URL)")
+    p.add_argument("--model", help="model name (or VERIOPT_MODEL)")
+    p.add_argument("--llm-timeout", type=float, default=60.0, metavar="S")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.set_defaults(run=run)
+
+
+def parse_budget(text: str) -> float:
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(s|m|h)?\s*", text)
+    if not m:
+        raise BadInput(f"cannot read budget {text!r} (use e.g. 90s, 5m)")
+    return float(m.group(1)) * {"s": 1, "m": 60, "h": 3600}[m.group(2) or "s"]
+
+
+def select_agents(args: argparse.Namespace) -> list[str]:
+    if args.agents:
+        names = [n.strip() for n in args.agents.split(",") if n.strip()]
+    else:
+        names = list(OFFLINE)
+        if args.base_url or os.environ.get("OPENAI_BASE_URL"):
+            names.insert(0, "llm")
+    unknown = [n for n in names if n not in AGENTS]
+    if unknown:
+        raise BadInput(f"unknown agent(s): {', '.join(unknown)} (known: {', '.join(AGENTS)})")
+    return names
+
+
+def build_agents(names: list[str], args: argparse.Namespace, console) -> list[Any]:
+    """Instantiate the selected agents; one that is not installed is skipped
+    with a warning rather than ending the run."""
+    agents = []
+    for name in names:
+        module, cls = AGENTS[name]
+        try:
+            factory = getattr(importlib.import_module(module), cls)
+        except (ImportError, AttributeError) as exc:
+            console.print(f"[yellow]agent {name} is not available ({exc}); skipped[/]")
+            continue
+        if name == "llm":
+            agents.append(factory(base_url=args.base_url, model=args.model,
+                                  timeout=args.llm_timeout))
+        else:
+            agents.append(factory())
+    return agents
+
+
+def make_measure(runs: int):
+    """Measured timing of the best candidates, when the bench harness exists."""
+    try:
+        from veriopt.bench.timing import measure
+    except ImportError:
+        return None
+
+    def measure_record(job, rec) -> dict[str, Any]:
+        t = measure(job.baseline_code, rec.candidate.code, job.task.function,
+                    job.task.level, runs=runs)
+        return {"median_ratio": float(t.median_ratio), "spread": float(t.spread), "runs": runs}
+    return measure_record
+
+
+class Printer:
+    """Progress on stderr (rich), one line per decision."""
+
+    def __init__(self, console, quiet: bool):
+        self.console = console
+        self.quiet = quiet
+        self.start = time.monotonic()
+
+    def __call__(self, kind: str, d: dict[str, Any]) -> None:
+        if self.quiet:
+            return
+        t = f"[dim]{time.monotonic() - self.start:6.1f}s[/]"
+        if kind == "verdict":
+            colour = "green" if d["status"] in ("proved", "bounded") else "red"
+            extra = f" ({d['error']})" if d.get("error") else ""
+            cost = ""
+            if d.get("cost") is not None:
+                cost = f"  cost {d['cost']:g} vs baseline {d['baseline']:g}"
+            acc = "  [bold green]ACCEPTED[/]" if d["accepted"] else ""
+            cached = " [dim](cached)[/]" if d.get("cached") else ""
+            self.console.print(f"{t} {d['agent']}/{d['level']} {d['key']} "
+                               f"[{colour}]{d['status']}[/]{extra}{cached}{cost}{acc}")
+        elif kind in ("repair", "resume", "recheck", "edge-inputs", "agent-error", "timing"):
+            detail = " ".join(f"{k}={v}" for k, v in d.items())
+            self.console.print(f"{t} {kind} {detail}")
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from veriopt.agents import inputs
+    from veriopt.agents.orchestrator import Budget, Orchestrator
+    from veriopt.agents.store import Store
+    from veriopt.bench import report as reports
+    from veriopt.verify.refinement import VerifyOptions
+
+    console = Console(stderr=True, highlight=False)
+    budget = Budget(seconds=parse_budget(args.budget), tokens=args.tokens,
+                    repair_rounds=args.repair_rounds)
+    names = select_agents(args)
+    agents = build_agents(names, args, console)
+    levels = {lvl for a in agents for lvl in getattr(a, "task_levels", ("ir",))}
+    prepared = inputs.prepare(args.input, args.function, levels or {"ir"},
+                              VerifyOptions(timeout=args.timeout), args.unroll)
+    store_path = args.store or str(Path(args.report or ".veriopt") / "store.sqlite")
+    store = Store(store_path)
+    measure = None if args.no_timing else make_measure(args.runs)
+    orch = Orchestrator(prepared.jobs, agents, store, budget, Printer(console, args.quiet),
+                        measure)
+    if not args.quiet:
+        console.print(f"optimizing {prepared.function} in {prepared.path} "
+                      f"({', '.join(j.task.level for j in prepared.jobs)}; agents "
+                      f"{', '.join(a.name for a in agents) or 'none'}; budget "
+                      f"{budget.seconds:g}s; store {store_path})")
+    try:
+        result = orch.run()
+    except KeyboardInterrupt:
+        kept = sum(r.accepted for r in orch.records.values())
+        console.print(f"interrupted: {len(orch.records)} candidates ({kept} accepted) kept "
+                      f"in {store_path}; rerun the same command to resume")
+        store.close()
+        return 130
+    store.close()
+    written = write_output(args.output, prepared, result)
+    details = {a.name: a.describe() for a in agents if hasattr(a, "describe")}
+    data = reports.build(result, prepared.path, prepared.kind, prepared.text, budget, details,
+                         written)
+    if args.report:
+        reports.write(data, _shown_source(prepared, data), args.report)
+    print(summary(data))
+    return 0
+
+
+def _shown_source(prepared, data: dict[str, Any]) -> str:
+    """What the diff compares the result with: the input at the result's level."""
+    res = data["result"]
+    if res is not None and res["level"] == "ir" and prepared.kind == "c":
+        return prepared.jobs[0].task.source     # clang -O3 IR of the C input
+    return prepared.text
+
+
+def write_output(path: str | None, prepared, result) -> str | None:
+    """The optimized code: IR for IR input; C for C input (the best C
+    candidate, else the input unchanged), with an IR result beside it."""
+    if not path:
+        return None
+    best = result.best("ir" if prepared.kind == "ir" else "c")
+    Path(path).write_text(best.candidate.code if best else prepared.text)
+    overall = result.best()
+    if prepared.kind == "c" and overall is not None and overall.candidate.level == "ir":
+        Path(path + ".ll").write_text(overall.candidate.code)
+        return path + ".ll"
+    return path
+
+
+def summary(data: dict[str, Any]) -> str:
+    res = data["result"]
+    base = data["baseline"]["cost"]
+    rc = data["rechecks"]
+    lines = [f"function: {data['function']}", f"baseline cost: {base['weighted']:g} "
+             f"({base['instructions']} instructions)"]
+    if res is None:
+        lines.append("result: no proved improvement")
+    else:
+        from veriopt.bench.report import speedup_line
+        lines += [f"result: {res['level']} candidate {res['key']} from {res['origin']}: "
+                  f"{res['proof']} ({res['label']})",
+                  f"cost: {res['cost']['weighted']:g} ({res['cost']['instructions']} "
+                  f"instructions), {100 * res['cost_reduction']:.1f}% below baseline",
+                  speedup_line(res)]
+    lines.append(f"candidates: {len(data['candidates'])}, accepted "
+                 f"{sum(c['accepted'] for c in data['candidates'])}, re-check failures "
+                 f"{rc['failed']} of {rc['checked']}")
+    return "\n".join(lines)
