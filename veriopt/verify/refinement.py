@@ -187,16 +187,25 @@ def decide(body: z3.BoolRef, src_choices: list, free_vars: list, inputs: Inputs,
     """
     if not src_choices:
         return solve(body, free_vars, cfg)
+    # the steps below share one query's time budget
+    deadline = time.perf_counter() + cfg.timeout
+
+    def budget(share: float = 1.0) -> SolverConfig | None:
+        left = deadline - time.perf_counter()
+        return SolverConfig(cfg.name, left * share, cfg.rlimit) if left > 0.01 else None
+
+    timed_out = SolverResult("unknown", reason="timeout", solver=cfg.name)
     if witness is not None:
         chosen = dict((str(s), t) for s, t in witness)
         pairs = [(q, chosen.get(str(q), z3.BitVecVal(0, q.size()) if z3.is_bv(q) else F))
                  for q in src_choices]
-        attempt = solve(z3.simplify(z3.substitute(body, *pairs)), free_vars, cfg)
+        attempt = solve(z3.simplify(z3.substitute(body, *pairs)), free_vars, budget(0.5))
         if attempt.status == "unsat":
             return attempt
     flags = [iv.is_undef for iv in inputs.vars if not z3.is_false(iv.is_undef)]
     if not flags or len(flags) > MAX_UNDEF_SPLIT:
-        return solve(z3.ForAll(src_choices, body), free_vars, cfg)
+        rest = budget()
+        return solve(z3.ForAll(src_choices, body), free_vars, rest) if rest else timed_out
     unknown: SolverResult | None = None
     cases = sorted(itertools.product([False, True], repeat=len(flags)), key=sum)
     for case in cases:
@@ -207,7 +216,10 @@ def decide(body: z3.BoolRef, src_choices: list, free_vars: list, inputs: Inputs,
         present = {str(c) for c in free_constants(inst)}
         quantified = [v for v in src_choices if str(v) in present]
         formula = z3.ForAll(quantified, inst) if quantified else inst
-        result = solve(formula, free_vars, cfg)
+        rest = budget()
+        if rest is None:
+            return timed_out
+        result = solve(formula, free_vars, rest)
         if result.status == "sat":
             result.model = [(k, v) for k, v in result.model
                             if str(k) not in {str(f) for f in flags}] + pairs
