@@ -8,6 +8,7 @@ with its verdict (error kind and counterexample) so it can repair it.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -48,8 +49,33 @@ class Candidate:
 
     @property
     def key(self) -> str:
-        """Content hash: duplicates and cached verdicts are found by it."""
-        return hashlib.sha256(f"{self.level}\0{self.code}".encode()).hexdigest()[:16]
+        """Content hash of the normalised code: duplicates are found by it.
+
+        IR is hashed up to consistent renaming of %names (agents that invent
+        fresh value names would otherwise never repeat themselves); the
+        verdict cache keys on the exact text instead."""
+        return hashlib.sha256(f"{self.level}\0{normalise(self.level, self.code)}".encode()
+                              ).hexdigest()[:16]
+
+
+_IR_NAME = re.compile(r'%(?:[-a-zA-Z$._][-a-zA-Z$._0-9]*|\d+|"[^"]*")')
+
+
+def normalise(level: str, code: str) -> str:
+    """Code without comments and blank lines; IR local names renumbered in
+    order of first appearance (an alpha-renaming, so meaning is unchanged)."""
+    lines = []
+    for line in code.splitlines():
+        if level == "ir":
+            line = line.split(";", 1)[0] if '"' not in line else line
+        line = line.rstrip()
+        if line.strip():
+            lines.append(line)
+    text = "\n".join(lines)
+    if level != "ir":
+        return text
+    names: dict[str, str] = {}
+    return _IR_NAME.sub(lambda m: names.setdefault(m.group(0), f"%v{len(names)}"), text)
 
 
 @runtime_checkable

@@ -117,6 +117,13 @@ def best_of(records: list[Record], level: str | None = None) -> Record | None:
 Progress = Callable[[str, dict[str, Any]], None]
 
 
+def clearly_slower(timing: dict[str, Any] | None) -> bool:
+    """median candidate/baseline time ratio above 1 by more than its spread."""
+    if not timing or "median_ratio" not in timing:
+        return False
+    return timing["median_ratio"] > 1.0 + float(timing.get("spread") or 0.0)
+
+
 def task_levels(agent: Proposer) -> tuple[str, ...]:
     """The task levels an agent works at (see base.Proposer): IR unless it says."""
     return tuple(getattr(agent, "task_levels", ("ir",)))
@@ -210,8 +217,6 @@ class Orchestrator:
         """The test-generation role: agents that can suggest edge inputs feed
         the gate's concrete pre-check (IR) before any proof is attempted."""
         for job in self.jobs:
-            if not hasattr(job.gate, "edge_inputs"):
-                continue
             for agent in self.agents:
                 suggest = getattr(agent, "suggest_inputs", None)
                 if suggest is None or self._time_left() <= 0:
@@ -221,7 +226,11 @@ class Orchestrator:
                 except Exception as exc:  # an agent's failure never ends the run
                     log.warning("%s: suggest_inputs failed: %s", agent.name, exc)
                     continue
-                job.gate.edge_inputs.extend(inputs)
+                if hasattr(job.gate, "edge_inputs"):
+                    job.gate.edge_inputs.extend(inputs)
+                for other in self.agents:      # e.g. superopt's CEGIS examples
+                    if isinstance(getattr(other, "extra_examples", None), list):
+                        other.extra_examples.extend(inputs)
                 if inputs:
                     self._emit("edge-inputs", agent=agent.name, level=job.task.level,
                                count=len(inputs))
@@ -372,22 +381,36 @@ class Orchestrator:
             self._emit("recheck", key=rec.key, status=check.status)
         return {"checked": checked, "failed": failed}
 
-    def _measure_best(self) -> None:
+    def _measure_best(self, tries: int = 3) -> None:
+        """Measure the best candidate of each level; one that is clearly
+        slower when run (ratio above 1 by more than its spread) loses its
+        acceptance, and the next best is measured instead."""
         if self.measure is None:
             return
         for job in self.jobs:
-            best = best_of(list(self.records.values()), job.task.level)
-            if best is None or best.timing is not None:
-                continue
-            try:
-                best.timing = self.measure(job, best)
-            except Exception as exc:  # timing is evidence, not a gate of correctness
-                log.warning("timing failed: %s", exc)
-                best.timing = {"error": str(exc)}
-            if best.timing is not None:
-                self.store.set_timing(self.rid, best.key, best.timing)
-                self._emit("timing", key=best.key, **{k: v for k, v in best.timing.items()
-                                                       if isinstance(v, (int, float, str))})
+            for _ in range(tries):
+                best = best_of(list(self.records.values()), job.task.level)
+                if best is None:
+                    break
+                if best.timing is None:
+                    best.timing = self._time(job, best)
+                if not clearly_slower(best.timing):
+                    break
+                best.accepted = False
+                best.note = "proved and statically cheaper, but measured slower"
+                self.store.set_outcome(self.rid, best.key, best.status, best.label, best.cost,
+                                       False, best.note)
+
+    def _time(self, job: Job, rec: Record) -> dict[str, Any]:
+        try:
+            timing = self.measure(job, rec) or {}
+        except Exception as exc:  # timing is evidence, not a gate of correctness
+            log.warning("timing failed: %s", exc)
+            timing = {"error": f"{type(exc).__name__}: {exc}"[:300]}
+        self.store.set_timing(self.rid, rec.key, timing)
+        self._emit("timing", key=rec.key, **{k: v for k, v in timing.items()
+                                             if isinstance(v, (int, float, str))})
+        return timing
 
     @property
     def accepted(self) -> list[Record]:

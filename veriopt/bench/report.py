@@ -92,11 +92,12 @@ def verdict_text(c: dict[str, Any]) -> str:
 def speedup_line(result: dict[str, Any]) -> str:
     timing = result.get("timing") or {}
     if "median_ratio" in timing:
-        spread = timing.get("spread")
-        text = f"measured speed-up ×{timing['median_ratio']:.3f}"
-        if spread is not None:
-            text += f" (spread ±{spread:.3f})"
-        return text
+        ratio = timing["median_ratio"]
+        text = f"measured speed-up ×{1 / ratio:.2f}" if ratio > 0 else "measured: no time"
+        text += f" (candidate/baseline time ratio {ratio:.3f}, median of {timing.get('runs')}"
+        if timing.get("spread") is not None:
+            text += f", spread (IQR) {timing['spread']:.3f}"
+        return text + ")"
     if "error" in timing:
         return f"not measured ({timing['error']})"
     return "not measured (static cost only)"

@@ -96,6 +96,8 @@ def build_agents(names: list[str], args: argparse.Namespace, console) -> list[An
         if name == "llm":
             agents.append(factory(base_url=args.base_url, model=args.model,
                                   timeout=args.llm_timeout))
+        elif name == "superopt":   # its search gets a share of the budget, not all of it
+            agents.append(factory(deadline=min(30.0, parse_budget(args.budget) / 4)))
         else:
             agents.append(factory())
     return agents
@@ -111,7 +113,8 @@ def make_measure(runs: int):
     def measure_record(job, rec) -> dict[str, Any]:
         t = measure(job.baseline_code, rec.candidate.code, job.task.function,
                     job.task.level, runs=runs)
-        return {"median_ratio": float(t.median_ratio), "spread": float(t.spread), "runs": runs}
+        return {"median_ratio": float(t.median_ratio), "spread": float(t.spread),
+                "runs": int(t.runs)}
     return measure_record
 
 

@@ -1,0 +1,200 @@
+"""The orchestrator with small real proposers (classes implementing the
+protocol) and the real verifier: routing, dedup, bounded repair, cache,
+re-check, interrupt/resume, budgets and yield-based spending."""
+from __future__ import annotations
+
+import pytest
+
+from veriopt.agents.base import Candidate, Task
+from veriopt.agents.gates import CGate, IRGate, lower_c
+from veriopt.agents.orchestrator import Budget, Job, Orchestrator, clearly_slower
+from veriopt.agents.store import Store
+from veriopt.verify.verdict import Status, Verdict
+
+SRC = """define i32 @f(i32 %x) {
+  %a = add i32 %x, 0
+  %b = xor i32 %a, 0
+  %c = mul i32 %b, 2
+  ret i32 %c
+}
+"""
+
+
+def shl(k: int, dead: int = 0, name: str = "r") -> str:
+    extra = "".join(f"  %d{i} = add i32 %x, {i}\n" for i in range(dead))
+    return f"define i32 @f(i32 %x) {{\n{extra}  %{name} = shl i32 %x, {k}\n  ret i32 %{name}\n}}\n"
+
+
+GOOD, WRONG = shl(1), shl(2)
+
+
+class Scripted:
+    """Proposes the given batches in turn; repairs from a map code -> code."""
+
+    def __init__(self, name: str, batches: list[list[str]], fixes: dict[str, str] | None = None):
+        self.name = name
+        self.batches = list(batches)
+        self.fixes = fixes or {}
+        self.calls = 0
+        self.repairs: list[Verdict] = []
+
+    def propose(self, task: Task) -> list[Candidate]:
+        self.calls += 1
+        batch = self.batches.pop(0) if self.batches else []
+        return [Candidate("ir", code, self.name) for code in batch]
+
+    def repair(self, task: Task, candidate: Candidate, verdict: Verdict) -> list[Candidate]:
+        self.repairs.append(verdict)
+        fix = self.fixes.get(candidate.code)
+        return [Candidate("ir", fix, self.name)] if fix else []
+
+
+def orchestrate(agents, store=None, gate=None, **budget):
+    job = Job(Task("f", "ir", SRC, baseline_ir=SRC), gate or IRGate(), SRC)
+    return Orchestrator([job], agents, store or Store(), Budget(**{"seconds": 60, **budget}))
+
+
+def test_counterexample_goes_back_to_the_proposer_only():
+    a = Scripted("a", [[WRONG]], {WRONG: GOOD})
+    b = Scripted("b", [[]])
+    result = orchestrate([a, b]).run()
+    assert b.repairs == [] and len(a.repairs) == 1
+    assert a.repairs[0].status is Status.INCORRECT and a.repairs[0].counterexample is not None
+    fixed = result.best()
+    assert fixed.candidate.code == GOOD and fixed.candidate.parent == Candidate("ir", WRONG, "a").key
+    assert result.rechecks == {"checked": 1, "failed": 0}
+
+
+def test_duplicates_are_dropped_across_agents_and_renamings():
+    a = Scripted("a", [[GOOD, GOOD]])
+    b = Scripted("b", [[shl(1, name="other")]])
+    result = orchestrate([a, b]).run()
+    assert len(result.records) == 1 and result.records[0].accepted
+
+
+def test_repair_rounds_are_bounded():
+    chain = {shl(k): shl(k + 1) for k in range(2, 10)}
+    a = Scripted("a", [[shl(2)]], chain)
+    result = orchestrate([a], repair_rounds=2).run()
+    assert [r.round for r in result.records] == [0, 1, 2]
+    assert all(r.status == "refuted" for r in result.records) and len(a.repairs) == 2
+
+
+def test_proved_but_not_cheaper_is_not_accepted():
+    result = orchestrate([Scripted("a", [[SRC.replace("%c", "%z")]])]).run()
+    (rec,) = result.records
+    assert rec.status == "proved" and not rec.accepted and "not cheaper" in rec.note
+    assert result.best() is None
+
+
+def test_recheck_catches_a_poisoned_cache():
+    store = Store()
+    gate = IRGate()
+    task = Task("f", "ir", SRC, baseline_ir=SRC)
+    forged = Verdict(Status.CORRECT)
+    store.cache_check(gate.cache_key(task, Candidate("ir", WRONG, "a")), forged, "proved", "proved")
+    result = orchestrate([Scripted("a", [[WRONG]])], store, gate).run()
+    (rec,) = result.records
+    assert rec.cached and not rec.accepted and rec.note.startswith("re-check failed")
+    assert result.rechecks == {"checked": 1, "failed": 1} and result.best() is None
+
+
+class InterruptOnce(IRGate):
+    """A real gate that is 'Ctrl-C'ed while checking one given candidate, once."""
+
+    def __init__(self, code: str):
+        super().__init__()
+        self.code = code
+        self.checked: list[str] = []
+
+    def check(self, task, cand, timeout):
+        self.checked.append(cand.code)
+        if cand.code == self.code and self.checked.count(cand.code) == 1:
+            raise KeyboardInterrupt
+        return super().check(task, cand, timeout)
+
+
+def test_interrupt_then_resume_keeps_verified_results(tmp_path):
+    db = tmp_path / "store.sqlite"
+    pending = shl(1, dead=1)
+    gate = InterruptOnce(pending)
+    with pytest.raises(KeyboardInterrupt):
+        orchestrate([Scripted("a", [[GOOD, pending]])], Store(db), gate).run()
+    assert Store(db).run_state(orchestrate([], Store()).rid) == "interrupted"
+
+    resumed_gate = InterruptOnce("never")
+    again = Scripted("a", [[GOOD, pending, SRC.replace("%c", "%z")]])
+    result = orchestrate([again], Store(db), resumed_gate).run()
+    assert result.resumed
+    by_code = {r.candidate.code: r for r in result.records}
+    assert by_code[GOOD].resumed and by_code[GOOD].accepted
+    assert by_code[pending].resumed and by_code[pending].accepted   # judged on resume
+    # GOOD was not verified again before the final re-check
+    assert resumed_gate.checked.count(GOOD) == 1
+    assert result.rechecks == {"checked": 2, "failed": 0}
+    assert len(result.records) == 3
+
+
+def test_agent_failures_and_an_empty_time_budget_end_cleanly():
+    class Broken(Scripted):
+        def propose(self, task):
+            self.calls += 1
+            raise RuntimeError("agent bug")
+
+    broken = Broken("broken", [])
+    result = orchestrate([broken, Scripted("a", [[GOOD]])]).run()
+    assert result.agent_stats["broken/ir"]["errors"] == 2 and result.best() is not None
+    idle = Scripted("a", [[GOOD]])
+    result = orchestrate([idle], seconds=0).run()
+    assert idle.calls == 0 and result.records == []
+
+
+def test_token_budget_stops_llm_like_agents():
+    class Spender(Scripted):
+        tokens_used = 0
+
+        def propose(self, task):
+            self.tokens_used += 1000
+            return super().propose(task)
+
+    spender = Spender("llm", [[shl(k)] for k in range(2, 9)])
+    orchestrate([spender], tokens=1500, repair_rounds=0, patience=99).run()
+    assert spender.calls == 2
+
+
+def test_spending_follows_observed_yield():
+    bad = Scripted("bad", [[shl(k)] for k in range(2, 30)])
+    good = Scripted("good", [[shl(1, dead=d)] for d in range(4)])
+    result = orchestrate([bad, good], repair_rounds=0, patience=2, max_candidates=7).run()
+    assert good.calls > bad.calls
+    assert len(result.accepted) == 4 and result.best().candidate.code == GOOD
+
+
+def test_c_level_is_bounded_checked_then_fuzzed_and_labelled():
+    src = "unsigned f(unsigned x) { return x / 2; }\n"
+    right = "unsigned f(unsigned x) { return x >> 1; }\n"
+    wrong = "unsigned f(unsigned x) { return x >> 2; }\n"
+
+    class CAgent(Scripted):
+        task_levels = ("c",)
+
+        def propose(self, task):
+            self.calls += 1
+            return [Candidate("c", right, self.name), Candidate("c", wrong, self.name)] \
+                if self.calls == 1 else []
+
+    job = Job(Task("f", "c", src, baseline_ir=lower_c(src)),
+              CGate(fuzz_examples=200, fuzz_seconds=10), src)
+    result = Orchestrator([job], [CAgent("c-agent", [])], Store(), Budget(seconds=60)).run()
+    by_code = {r.candidate.code: r for r in result.records}
+    assert by_code[right].status == "proved" and "fuzzed" in by_code[right].label
+    assert "bounded C equivalence" in by_code[right].label
+    assert by_code[right].note == "proved but not cheaper than the baseline"
+    assert by_code[wrong].status == "refuted"
+    assert by_code[wrong].verdict["error"] == "Value mismatch"
+
+
+def test_clearly_slower():
+    assert clearly_slower({"median_ratio": 1.5, "spread": 0.1})
+    assert not clearly_slower({"median_ratio": 1.05, "spread": 0.1})
+    assert not clearly_slower({"error": "no compiler"}) and not clearly_slower(None)
