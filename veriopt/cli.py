@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "conformance": "veriopt.commands.conformance",
     "verify-c": "veriopt.commands.verify_c",
     "fuzz": "veriopt.commands.fuzz",
+    "bench": "veriopt.commands.bench",
     "optimize": "veriopt.commands.optimize",
 }
 

@@ -1,0 +1,5 @@
+; known better version of sub_or_and.ll
+define i32 @f(i32 %a, i32 %b) {
+  %r = xor i32 %a, %b
+  ret i32 %r
+}

@@ -1,0 +1,6 @@
+; (a^b)^b = a
+define i32 @f(i32 %a, i32 %b) {
+  %x = xor i32 %a, %b
+  %r = xor i32 %x, %b
+  ret i32 %r
+}
