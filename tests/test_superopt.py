@@ -1,0 +1,93 @@
+"""The superoptimizer finds known cheaper versions, proves each with
+verify_ir, solves for constants it was not given, and keeps its deadline."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from veriopt.agents.base import Proposer, Task
+from veriopt.agents.superopt import (Problem, SuperoptAgent, concrete_binop, initial_examples)
+from veriopt.bench.cost import static_cost
+from veriopt.ir.loader import load_text
+from veriopt.verify.api import verify_ir
+from veriopt.verify.verdict import Counterexample, Status, Verdict
+
+CORPUS = Path(__file__).parent.parent / "veriopt" / "corpus" / "opt" / "ir"
+
+
+def _propose(text: str, **kw):
+    return SuperoptAgent(**kw).propose(Task("f", "ir", text))
+
+
+def _check(text: str, candidates, expected_cost: int) -> str:
+    assert len(candidates) == 1
+    code = candidates[0].code
+    assert verify_ir(text, code, "f", "f").status is Status.CORRECT
+    assert static_cost(code, "f", mca=False).weighted == expected_cost
+    return code
+
+
+def test_is_a_proposer():
+    assert isinstance(SuperoptAgent(), Proposer)
+
+
+def test_mul9_becomes_shift_and_add():
+    text = (CORPUS / "mul9.ll").read_text()
+    code = _check(text, _propose(text, deadline=20), 2)
+    assert "shl i32 %x, 3" in code and "mul" not in code.split("@f(")[1]
+
+
+def test_select_idiom_becomes_umin():
+    text = (CORPUS / "select_umin.ll").read_text()
+    assert "llvm.umin.i32" in _check(text, _propose(text, deadline=20), 1)
+
+
+def test_branchy_function_is_resynthesised():
+    text = (CORPUS / "branchy_abs.ll").read_text()
+    assert "llvm.abs.i32" in _check(text, _propose(text, deadline=20), 1)
+
+
+def test_unrolled_popcount_becomes_ctpop():
+    text = (CORPUS / "popcount8_unrolled.ll").read_text()
+    assert "llvm.ctpop.i8" in _check(text, _propose(text, deadline=20), 1)
+
+
+def test_constant_found_by_cegis():
+    # 12 is neither in the constant pool nor in the source: only the
+    # symbolic-constant search can find `add x, 12`
+    text = "define i32 @f(i32 %x) {\n  %a = add i32 %x, 7\n  %b = add i32 %a, 5\n  ret i32 %b\n}\n"
+    code = _check(text, _propose(text, deadline=20), 1)
+    assert "add i32 %x, 12" in code
+
+
+def test_nothing_cheaper_means_nothing_proposed():
+    text = "define i32 @f(i32 %x, i32 %y) {\n  %a = add i32 %x, %y\n  ret i32 %a\n}\n"
+    assert _propose(text, deadline=5) == []
+
+
+def test_deadline_is_respected():
+    text = (CORPUS / "avg_floor.ll").read_text()
+    start = time.monotonic()
+    _propose(text, deadline=2)
+    assert time.monotonic() - start < 12
+
+
+def test_examples_are_in_the_source_domain():
+    text = "define i32 @f(i32 %x) {\n  %a = udiv i32 100, %x\n  ret i32 %a\n}\n"
+    problem = Problem.of(load_text(text).functions["f"])
+    examples = initial_examples(problem, 10)
+    assert examples and all(ex["x"] != 0 for ex in examples)
+
+
+def test_shift_out_of_range_is_poison():
+    assert concrete_binop("shl", 1, 8, 8) is None and concrete_binop("shl", 1, 7, 8) == 128
+
+
+def test_repair_takes_the_counterexample_as_example():
+    agent = SuperoptAgent(deadline=5)
+    text = (CORPUS / "mul7.ll").read_text()
+    cex = Counterexample(inputs=[("%x", "#x00000005 (5)")])
+    verdict = Verdict(Status.INCORRECT, error="Value mismatch", counterexample=cex)
+    out = agent.repair(Task("f", "ir", text), None, verdict)
+    assert agent.extra_examples == [{"x": 5}]
+    assert all(verify_ir(text, c.code, "f", "f").status is Status.CORRECT for c in out)
