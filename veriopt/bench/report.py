@@ -13,6 +13,7 @@ import difflib
 import hashlib
 import html
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -192,6 +193,7 @@ def html_page(report: dict[str, Any], source: str) -> str:
     if res is not None:
         table = difflib.HtmlDiff(wrapcolumn=90).make_table(
             source.splitlines(), res["code"].splitlines(), "original", "result")
+        table = re.sub(r'<a href="#[^"]*">(.*?)</a>', r"\1", table)   # difflib's jump links
         parts += ["<h2>Original and result</h2>", table, "<h2>Steps to the result</h2><ol>"]
         for step in lineage(report, res["key"]):
             parts.append(f"<li><code>{e(step['key'])}</code> ({e(step['origin'])}, round "
