@@ -203,14 +203,24 @@ def decide(body: z3.BoolRef, src_choices: list, free_vars: list, inputs: Inputs,
         if attempt.status == "unsat":
             return attempt
     flags = [iv.is_undef for iv in inputs.vars if not z3.is_false(iv.is_undef)]
-    if not flags or len(flags) > MAX_UNDEF_SPLIT:
-        rest = budget()
-        return solve(z3.ForAll(src_choices, body), free_vars, rest) if rest else timed_out
+    flag_names = {str(f) for f in flags}
+    # Case by case: no undef argument first (often quantifier-free), then every
+    # combination when there are few flags, else all the rest in one query.
+    if not flags:
+        cases: list[list] = [[]]
+    else:
+        cases = [[(f, F) for f in flags]]
+    if 0 < len(flags) <= MAX_UNDEF_SPLIT:
+        cases += [[(f, z3.BoolVal(b)) for f, b in zip(flags, combo)]
+                  for combo in sorted(itertools.product([False, True], repeat=len(flags)),
+                                      key=sum)[1:]]
+    elif flags:
+        cases.append([])   # flags left free: the rest in one quantified query
     unknown: SolverResult | None = None
-    cases = sorted(itertools.product([False, True], repeat=len(flags)), key=sum)
-    for case in cases:
-        pairs = [(f, z3.BoolVal(b)) for f, b in zip(flags, case)]
-        inst = z3.simplify(z3.substitute(body, *pairs))
+    for pairs in cases:
+        inst = z3.simplify(z3.substitute(body, *pairs)) if pairs else body
+        if not pairs and flags:
+            inst = z3.And(inst, z3.Or(flags))   # the all-false case is done
         if z3.is_false(inst):
             continue
         present = {str(c) for c in free_constants(inst)}
@@ -221,8 +231,9 @@ def decide(body: z3.BoolRef, src_choices: list, free_vars: list, inputs: Inputs,
             return timed_out
         result = solve(formula, free_vars, rest)
         if result.status == "sat":
-            result.model = [(k, v) for k, v in result.model
-                            if str(k) not in {str(f) for f in flags}] + pairs
+            if pairs:
+                result.model = [(k, v) for k, v in result.model
+                                if str(k) not in flag_names] + pairs
             return result
         if result.status == "unknown":
             unknown = result
