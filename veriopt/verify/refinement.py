@@ -134,8 +134,8 @@ def _verify(src: Function, tgt: Function, options: VerifyOptions, little_endian:
         raise V.Unsupported("function declarations (no body to verify)")
     inputs = Inputs.make(src.params, allow_poison=not options.disable_poison_input,
                          allow_undef=not options.disable_undef_input)
-    enc_s = encode_function(src, inputs, "src", little_endian)
-    enc_t = encode_function(tgt, inputs, "tgt", little_endian)
+    enc_s = encode_function(src, inputs, "src", little_endian, options.src_unroll)
+    enc_t = encode_function(tgt, inputs, "tgt", little_endian, options.tgt_unroll)
     cfg = options.solver_config()
 
     src_choices = enc_s.undef_vars + enc_s.nondet_vars
@@ -148,7 +148,10 @@ def _verify(src: Function, tgt: Function, options: VerifyOptions, little_endian:
 
     void = isinstance(src.ret_type, VoidType)
     solver_name = None
+    # executions beyond the unroll bound are outside what is checked
+    within_bound = z3.And(z3.Not(enc_s.sink), z3.Not(enc_t.sink))
     for query in build_queries(enc_s, enc_t, void):
+        query.body = z3.And(within_bound, query.body)
         body = z3.simplify(query.body)
         if z3.is_false(body):
             continue
@@ -165,7 +168,21 @@ def _verify(src: Function, tgt: Function, options: VerifyOptions, little_endian:
             return cex
         return V.Verdict(V.Status.INCORRECT, error=query.name, counterexample=cex,
                          solver=result.solver)
-    return V.Verdict(V.Status.CORRECT, solver=solver_name)
+    verdict = V.Verdict(V.Status.CORRECT, solver=solver_name)
+    if enc_s.has_loops or enc_t.has_loops:
+        verdict.bounded = _bound_label(enc_s, enc_t, options, free_vars + src_choices, cfg)
+    return verdict
+
+
+def _bound_label(enc_s: Encoding, enc_t: Encoding, options: VerifyOptions, all_vars,
+                 cfg) -> str | None:
+    """`bounded: N iterations` unless no execution reaches the bound, in
+    which case the unrolled check covered every execution."""
+    reaches_bound = z3.simplify(z3.Or(enc_s.sink, enc_t.sink))
+    if z3.is_false(reaches_bound) or solve(reaches_bound, all_vars, cfg).status == "unsat":
+        return None
+    bounds = sorted({options.src_unroll, options.tgt_unroll})
+    return f"bounded: {'/'.join(map(str, bounds))} iterations"
 
 
 MAX_UNDEF_SPLIT = 6

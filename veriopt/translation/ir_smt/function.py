@@ -27,6 +27,7 @@ from veriopt.ir.model import (
 from veriopt.ir.types import IntType, StructType, Type, VectorType, VoidType, unsupported_type
 from veriopt.translation.ir_smt import aggregate_ops, int_ops, intrinsics  # noqa: F401 (registration)
 from veriopt.translation.ir_smt.registry import OPCODES, lookup_intrinsic
+from veriopt.translation.ir_smt.unroll import State, unroll
 from veriopt.translation.ir_smt.values import (
     Lane, SVal, const_lane, lanes, map_lanes, poison_lane, shape, zip_lanes,
 )
@@ -118,11 +119,17 @@ class Encoding:
     values: list[tuple[str, Type, SVal]]   # named intermediate values, in order
     unreachable: z3.BoolRef   # an `unreachable` is executed (for --disallow-ub-exploitation)
     arg_undef_vars: list = field(default_factory=list)  # this side's copies, one per argument lane
+    sink: z3.BoolRef = F      # the execution goes beyond the unroll bound (not checked)
+    has_loops: bool = False
 
 
 class FunctionEncoder:
-    def __init__(self, fn: Function, inputs: Inputs, side: str, little_endian: bool = True):
+    def __init__(self, fn: Function, inputs: Inputs, side: str, little_endian: bool = True,
+                 unroll: int = 0):
         self.fn = fn
+        self.unroll = unroll
+        self.has_loops = False
+        self.sink_terms: list[z3.BoolRef] = []  # executions beyond the unroll bound
         self.inputs = inputs
         self.side = side
         self.little_endian = little_endian
@@ -253,83 +260,63 @@ class FunctionEncoder:
         for param in fn.params:
             self._param_ub(param)
 
-        order = self._topological_blocks()
-        edges: dict[str, list[z3.BoolRef]] = {b.name: [] for b in fn.blocks}
-        edge_from: dict[tuple[str, str], z3.BoolRef] = {}
-        returns: list[tuple[z3.BoolRef, Instr]] = []
-        for index, block in enumerate(order):
-            if index == 0:
+        graph = unroll(fn, self.unroll)
+        self.has_loops = graph.has_loops
+        blocks = {b.name: b for b in fn.blocks}
+        entry_env = self.env
+        env_out: dict[State, dict[str, Entry]] = {}
+        edge: dict[tuple[State, State], z3.BoolRef] = {}
+        returns: list[tuple[z3.BoolRef, Instr, dict[str, Entry]]] = []
+        for state in graph.order:
+            preds = graph.preds[state]
+            if not preds:
                 self.reach = T
+                self.env = dict(entry_env)
             else:
-                incoming = edges[block.name]
-                self.reach = z3.Or(incoming) if len(incoming) > 1 else incoming[0]
+                conds = [edge[(p, state)] for p in preds]
+                self.reach = z3.Or(conds) if len(conds) > 1 else conds[0]
+                self.env = _merge_envs([(edge[(p, state)], env_out[p]) for p in preds])
+            block = blocks[state.block]
             for instr in block.instrs:
                 self.instr = instr
                 if instr.opcode == "phi":
-                    self._phi(block.name, instr, edge_from)
-                    continue
-                if instr.opcode in ("br", "switch"):
+                    self._phi(state, instr, preds, edge, env_out)
+                elif instr.opcode in ("br", "switch"):
+                    targets: dict[str, z3.BoolRef] = {}
                     for target, cond in self._branch(instr):
-                        edge = z3.And(self.reach, cond)
-                        key = (block.name, target)
-                        edge_from[key] = z3.Or(edge_from[key], edge) if key in edge_from else edge
-                        edges[target].append(edge)
-                    continue
-                if instr.opcode == "ret":
-                    returns.append((self.reach, instr))
-                    continue
-                if instr.opcode == "unreachable":
+                        taken = z3.And(self.reach, cond)
+                        targets[target] = z3.Or(targets[target], taken) if target in targets else taken
+                    for target in graph.cut.get(state, ()):
+                        self.sink_terms.append(targets[target])
+                    for succ_state in graph.succs.get(state, ()):
+                        edge[(state, succ_state)] = targets[succ_state.block]
+                elif instr.opcode == "ret":
+                    returns.append((self.reach, instr, self.env))
+                elif instr.opcode == "unreachable":
                     self.add_ub(T)
                     self.unreachable_terms.append(self.reach)
-                    continue
-                self._instruction(instr)
+                else:
+                    self._instruction(instr)
+            env_out[state] = self.env
         return self._finish(returns)
 
-    def _topological_blocks(self):
-        fn = self.fn
-        names = {b.name: b for b in fn.blocks}
-        succ: dict[str, list[str]] = {}
-        for b in fn.blocks:
-            term = b.terminator
-            if term.opcode == "br":
-                succ[b.name] = list(term.extra["targets"])
-            elif term.opcode == "switch":
-                succ[b.name] = [term.extra["default"]] + [t for _, t in term.extra["cases"]]
-            elif term.opcode in ("ret", "unreachable"):
-                succ[b.name] = []
-            else:
-                raise Unsupported(f"terminator {term.opcode}")
-        order: list[str] = []
-        state: dict[str, int] = {}
-
-        def visit(n: str) -> None:
-            stack = [(n, iter(succ[n]))]
-            state[n] = 1
-            while stack:
-                node, it = stack[-1]
-                nxt = next(it, None)
-                if nxt is None:
-                    state[node] = 2
-                    order.append(node)
-                    stack.pop()
-                    continue
-                if state.get(nxt) == 1:
-                    raise Unsupported("loops (cyclic control flow)")
-                if nxt not in state:
-                    state[nxt] = 1
-                    stack.append((nxt, iter(succ[nxt])))
-        visit(fn.blocks[0].name)
-        return [names[n] for n in reversed(order)]
-
-    def _phi(self, block: str, instr: Instr, edge_from) -> None:
-        incoming = instr.extra["incoming"]
+    def _phi(self, state, instr: Instr, preds, edge, env_out) -> None:
+        """The incoming value is read at the end of the predecessor it came
+        from, so a loop-carried phi sees the previous iteration's value."""
+        incoming = dict((blk, value) for value, blk in instr.extra["incoming"])
         result: SVal | None = None
         undef_vars: tuple = ()
-        for value, pred in reversed(incoming):
-            cond = edge_from.get((pred, block))
-            if cond is None:  # predecessor not reachable
+        arg_undef: dict[str, z3.ExprRef] = {}
+        current_env = self.env
+        for pred in reversed(preds):
+            if pred.block not in incoming:
                 continue
+            cond = edge[(pred, state)]
+            self.env = env_out[pred]
+            value = incoming[pred.block]
             entry = self.entry_of(value)
+            self.env = current_env
+            arg_undef.update((str(v), v) for v in entry.arg_undef_vars)
             if result is None:
                 result = entry.val
             else:
@@ -338,8 +325,7 @@ class FunctionEncoder:
             undef_vars += entry.undef_vars
         if result is None:
             result = shape(instr.type, lambda t: poison_lane(t.width))
-        self._define(instr, Entry(result, undef_vars,
-                                  self._arg_undef_of([v for v, _ in incoming])))
+        self._define(instr, Entry(result, undef_vars, tuple(arg_undef.values())))
 
     def _branch(self, instr: Instr) -> list[tuple[str, z3.BoolRef]]:
         if instr.opcode == "br" and not instr.operands:
@@ -382,8 +368,9 @@ class FunctionEncoder:
 
     def _define(self, instr: Instr, entry: Entry) -> None:
         assert instr.name is not None
+        if instr.name not in self.env:  # in an unrolled loop: the first copy is shown
+            self.values.append((instr.name, instr.type, entry.val))
         self.env[instr.name] = entry
-        self.values.append((instr.name, instr.type, entry.val))
 
     def _call(self, instr: Instr):
         callee = instr.extra["callee"]
@@ -450,12 +437,13 @@ class FunctionEncoder:
         ub = z3.Or(self.ub_terms) if self.ub_terms else F
         ret: SVal | None = None
         reach_ret = []
-        for reach, instr in reversed(returns):
+        for reach, instr, env in reversed(returns):
             reach_ret.append(reach)
             if not instr.operands:
                 continue
             self.reach = reach
             self.instr = instr
+            self.env = env
             value = instr.operands[0]
             v = self.use(value)
             v = self._apply_range(v, fn.ret_attrs)
@@ -476,7 +464,8 @@ class FunctionEncoder:
                         self.undef_vars + self.arg_undef_vars,
                         list(self.nondet_vars), self.values,
                         z3.Or(self.unreachable_terms) if self.unreachable_terms else F,
-                        list(self.arg_undef_vars))
+                        list(self.arg_undef_vars),
+                        z3.Or(self.sink_terms) if self.sink_terms else F, self.has_loops)
 
 
 def _require_modelled_types(instr: Instr, where: str) -> None:
@@ -510,5 +499,31 @@ def check_attributes(fn: Function) -> None:
                 raise Unsupported(f"attribute {attr} on {where} of @{fn.name}")
 
 
-def encode_function(fn: Function, inputs: Inputs, side: str, little_endian: bool = True) -> Encoding:
-    return FunctionEncoder(fn, inputs, side, little_endian).encode()
+def _merge_envs(incoming: list[tuple[z3.BoolRef, dict[str, Entry]]]) -> dict[str, Entry]:
+    """The values at a join: where predecessors disagree on a name (copies
+    from different loop iterations), the edge taken decides."""
+    if len(incoming) == 1:
+        return dict(incoming[0][1])
+    names: dict[str, None] = {}
+    for _, env in incoming:
+        names.update(dict.fromkeys(env))
+    merged: dict[str, Entry] = {}
+    for name in names:
+        have = [(cond, env[name]) for cond, env in incoming if name in env]
+        first = have[0][1]
+        if all(entry is first for _, entry in have):
+            merged[name] = first
+            continue
+        val = have[-1][1].val
+        for cond, entry in reversed(have[:-1]):
+            val = zip_lanes(lambda a, b, c=cond: Lane(z3.If(c, a.v, b.v), z3.If(c, a.p, b.p)),
+                            entry.val, val)
+        undef = {str(v): v for _, e in have for v in e.undef_vars}
+        arg_undef = {str(v): v for _, e in have for v in e.arg_undef_vars}
+        merged[name] = Entry(val, tuple(undef.values()), tuple(arg_undef.values()))
+    return merged
+
+
+def encode_function(fn: Function, inputs: Inputs, side: str, little_endian: bool = True,
+                    unroll: int = 0) -> Encoding:
+    return FunctionEncoder(fn, inputs, side, little_endian, unroll).encode()

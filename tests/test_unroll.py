@@ -1,0 +1,67 @@
+"""Bounded loops: unrolled to --unroll N, verdicts labelled `bounded`
+unless no execution reaches the bound."""
+from helpers import function
+from veriopt.translation.ir_smt.unroll import unroll
+from veriopt.verify import verdict as V
+from veriopt.verify.api import verify_ir
+from veriopt.verify.refinement import VerifyOptions
+
+COUNT_TO_N = """define i8 @{name}(i8 %n) {{
+entry:
+  br label %loop
+loop:
+  %i = phi i8 [ 0, %entry ], [ %next, %loop ]
+  %next = add i8 %i, 1
+  %c = icmp ult i8 %next, %n
+  br i1 %c, label %loop, label %exit
+exit:
+  ret i8 %next
+}}
+"""
+
+UMAX_1 = """define i8 @{name}(i8 %n) {{
+  %r = call i8 @llvm.umax.i8(i8 %n, i8 1)
+  ret i8 %r
+}}
+"""
+
+
+def opts(n):
+    return VerifyOptions(src_unroll=n, tgt_unroll=n)
+
+
+def test_state_graph_is_acyclic_and_counts_iterations():
+    fn = function(COUNT_TO_N.format(name="f"), "f")
+    graph = unroll(fn, 3)
+    labels = [s.label for s in graph.order]
+    assert labels[0] == "entry"
+    assert labels.count("exit") == 1
+    assert sum(1 for s in graph.order if s.block == "loop") == 4   # iterations 0..3
+    assert graph.has_loops and graph.cut                            # the 4th back edge is cut
+
+
+def test_loop_against_closed_form_is_correct_within_the_bound():
+    # the loop returns max(n, 1) for n <= 4 iterations
+    text = COUNT_TO_N.format(name="src") + UMAX_1.format(name="tgt")
+    v = verify_ir(text, options=opts(4))
+    assert v.status is V.Status.CORRECT
+    assert v.bounded == "bounded: 4 iterations"
+    assert "bounded: 4 iterations" in v.render()
+
+
+def test_wrong_closed_form_is_refuted_inside_the_bound():
+    wrong = "define i8 @tgt(i8 %n) {\n  ret i8 %n\n}\n"
+    v = verify_ir(COUNT_TO_N.format(name="src") + wrong, options=opts(4))
+    assert v.status is V.Status.INCORRECT and v.error == V.ERR_VALUE
+    assert v.counterexample.inputs[0][1].startswith("#x00")   # n = 0 returns 1
+
+
+def test_without_a_bound_loops_are_unsupported():
+    text = COUNT_TO_N.format(name="src") + UMAX_1.format(name="tgt")
+    v = verify_ir(text)
+    assert v.status is V.Status.UNSUPPORTED and "loops" in v.reason
+
+
+def test_acyclic_functions_get_no_bounded_label():
+    text = UMAX_1.format(name="src") + UMAX_1.format(name="tgt")
+    assert verify_ir(text, options=opts(4)).bounded is None
