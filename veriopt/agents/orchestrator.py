@@ -25,8 +25,11 @@ from typing import Any, Callable
 from veriopt.agents.base import Candidate, Proposer, Task
 from veriopt.agents.gates import Check, Gate, cheaper, invalid
 from veriopt.agents.store import Store, run_id
+from veriopt.verify.verdict import Verdict
 
 log = logging.getLogger("veriopt.orchestrator")
+
+DEFINITE = ("proved", "bounded", "refuted", "unsupported", "invalid")   # cacheable outcomes
 
 
 @dataclass
@@ -144,6 +147,7 @@ class Orchestrator:
         self.verifications = 0
         self.cache_hits = 0
         self.recheck_timeout = 30.0
+        self.interrupted = False      # set by the command's SIGINT handler
         task = jobs[0].task
         self.rid = run_id(task.source, task.function, [j.task.level for j in jobs])
 
@@ -357,9 +361,24 @@ class Orchestrator:
         if left <= 0 and use_cache:
             return None
         self.verifications += 1
-        check = job.gate.check(job.task, cand, max(left, 5.0))
-        if check.status != "unknown" or check.verdict.reason != "timeout":
-            self.store.cache_check(key, check.verdict, check.status, check.label)  # a timeout is not a fact
+        check = self._gate_check(job, cand, max(left, 5.0))
+        if check.status in DEFINITE:            # a timeout or a crash is not a fact
+            self.store.cache_check(key, check.verdict, check.status, check.label)
+        return check
+
+    def _gate_check(self, job: Job, cand: Candidate, timeout: float) -> Check:
+        """The gate's check; a verifier crash is an `unknown` (never accepted),
+        unless it was Ctrl-C surfacing through a library as another error."""
+        try:
+            check = job.gate.check(job.task, cand, timeout)
+        except Exception as exc:
+            if self.interrupted:
+                raise KeyboardInterrupt from exc
+            log.warning("verifier failed on %s: %s: %s", cand.key, type(exc).__name__, exc)
+            return Check(Verdict.unknown(f"verifier error: {type(exc).__name__}: {exc}"[:300]),
+                         "unknown", None)
+        if self.interrupted:
+            raise KeyboardInterrupt
         return check
 
     def _recheck(self) -> dict[str, int]:
@@ -370,7 +389,7 @@ class Orchestrator:
                 continue
             job = self._job(rec.candidate.level)
             checked += 1
-            check = job.gate.check(job.task, rec.candidate, self.recheck_timeout)
+            check = self._gate_check(job, rec.candidate, self.recheck_timeout)
             self.verifications += 1
             if not check.holds:
                 failed += 1

@@ -9,6 +9,7 @@ import argparse
 import importlib
 import os
 import re
+import signal
 import sys
 import time
 from pathlib import Path
@@ -172,6 +173,7 @@ def run(args: argparse.Namespace) -> int:
                       f"({', '.join(j.task.level for j in prepared.jobs)}; agents "
                       f"{', '.join(a.name for a in agents) or 'none'}; budget "
                       f"{budget.seconds:g}s; store {store_path})")
+    previous = signal.signal(signal.SIGINT, _interrupt_handler(orch))
     try:
         result = orch.run()
     except KeyboardInterrupt:
@@ -180,6 +182,8 @@ def run(args: argparse.Namespace) -> int:
                       f"in {store_path}; rerun the same command to resume")
         store.close()
         return 130
+    finally:
+        signal.signal(signal.SIGINT, previous)
     store.close()
     written = write_output(args.output, prepared, result)
     details = {a.name: a.describe() for a in agents if hasattr(a, "describe")}
@@ -189,6 +193,18 @@ def run(args: argparse.Namespace) -> int:
         reports.write(data, _shown_source(prepared, data), args.report)
     print(summary(data))
     return 0
+
+
+def _interrupt_handler(orch):
+    """Ctrl-C: flag the orchestrator (so a library that turns the
+    KeyboardInterrupt into another error cannot hide it) and raise."""
+    import z3
+    z3.set_param("ctrl_c", False)     # let Ctrl-C reach Python, not cancel one Z3 query
+
+    def handler(signum, frame):
+        orch.interrupted = True
+        raise KeyboardInterrupt
+    return handler
 
 
 def _shown_source(prepared, data: dict[str, Any]) -> str:

@@ -1,0 +1,126 @@
+"""`veriopt optimize` end to end: bad input, the offline agents on a small
+IR case, the LLM path through the real client and a local stub server,
+resume from the store, and Ctrl-C of a real process."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from openai_stub import StubServer, candidates, reply
+
+from veriopt.cli import main
+from veriopt.verify.api import verify_ir
+from veriopt.verify.verdict import Status
+
+ROTL = (resources.files("veriopt.corpus") / "optimize" / "rotl.ll").read_text()
+SECRET = "sk-cli-SECRET-fedcba9876543210"
+FSHL = """define i32 @rotl(i32 %x, i32 %s) {
+  %o = call i32 @llvm.fshl.i32(i32 %x, i32 %x, i32 %s)
+  ret i32 %o
+}
+declare i32 @llvm.fshl.i32(i32, i32, i32)
+"""
+FSHR = FSHL.replace("fshl", "fshr")
+
+
+def optimize(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(["optimize", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def rotl(tmp_path) -> Path:
+    path = tmp_path / "rotl.ll"
+    path.write_text(ROTL)
+    return path
+
+
+@pytest.mark.parametrize("name, text, extra, message", [
+    ("missing.ll", None, [], "no such file"),
+    ("f.txt", "x", [], "expected a .c or .ll file"),
+    ("f.ll", "define i32 @g() {\n  ret i32 0\n}\n", ["--function", "f"], "no definition of @f"),
+    ("f.ll", "define i32 @g( {\n", [], "f.ll:2"),
+    ("f.c", "int g(int x) { return x; }\n", ["--function", "f"], "no definition of 'f'"),
+    ("f.c", "int f(int x) { return x +; }\n", ["--function", "f"], "f.c:1"),
+])
+def test_bad_input_is_one_line_and_exit_2(capsys, tmp_path, name, text, extra, message):
+    path = tmp_path / name
+    if text is not None:
+        path.write_text(text)
+    code, out, err = optimize(capsys, str(path), "--agents", "rules", "--quiet",
+                              "--store", str(tmp_path / "s.sqlite"), *extra)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1, err
+    assert "Traceback" not in err
+
+
+def test_offline_agents_prove_a_cheaper_rotate(capsys, tmp_path, rotl):
+    out_ll, rep = tmp_path / "out.ll", tmp_path / "rep"
+    code, out, err = optimize(capsys, str(rotl), "-o", str(out_ll), "--report", str(rep),
+                              "--agents", "rules,passes", "--no-timing", "--budget", "60s")
+    assert code == 0, err
+    assert "ACCEPTED" in err and "75.0% below baseline" in out
+    verdict = verify_ir(ROTL, out_ll.read_text(), "rotl", "rotl")
+    assert verdict.status is Status.CORRECT and "llvm.fshl" in out_ll.read_text()
+    data = json.loads((rep / "report.json").read_text())
+    assert data["result"]["origin"] == "rules" and data["result"]["proof"] == "proved"
+    assert data["baseline"]["cost"]["instructions"] == 4 and data["rechecks"]["failed"] == 0
+    assert (rep / "report.md").exists() and (rep / "report.html").exists()
+
+    # the same command again resumes: nothing is verified anew except the re-check
+    code, out, err = optimize(capsys, str(rotl), "--report", str(rep), "--agents",
+                              "rules,passes", "--no-timing", "--quiet")
+    again = json.loads((rep / "report.json").read_text())
+    assert code == 0 and again["run"]["resumed"]
+    assert all(c["resumed"] for c in again["candidates"])
+    assert again["run"]["verifications"] == again["rechecks"]["checked"] == 1
+    assert again["result"]["key"] == data["result"]["key"]
+
+
+def test_llm_path_through_the_cli_keeps_the_key_secret(capsys, tmp_path, rotl, monkeypatch):
+    script = [reply(json.dumps({"inputs": [{"x": 1, "s": 0}]})), candidates(FSHR),
+              candidates(FSHL), reply('{"candidates": []}')]
+    rep = tmp_path / "rep"
+    with StubServer(script) as srv:
+        monkeypatch.setenv("OPENAI_BASE_URL", srv.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+        code, out, err = optimize(capsys, str(rotl), "--agents", "llm", "--report", str(rep),
+                                  "--no-timing", "--budget", "60s")
+        prompts = srv.user_prompts()
+    assert code == 0, err
+    data = json.loads((rep / "report.json").read_text())
+    steps = [(c["status"], c["round"]) for c in data["candidates"]]
+    assert steps == [("refuted", 0), ("proved", 1)]
+    assert data["result"]["origin"] == "llm" and data["result"]["code"] == FSHL
+    assert "Value mismatch" in prompts[2] and "rejected by the verifier" in prompts[2]
+    assert data["agents"]["details"]["llm"]["requests"] == len(prompts)
+    for blob in [out, err, *(p.read_text() for p in rep.iterdir() if p.suffix != ".sqlite")]:
+        assert SECRET not in blob
+    assert SECRET.encode() not in (rep / "store.sqlite").read_bytes()
+
+
+def test_ctrl_c_of_a_real_run_then_resume(tmp_path, rotl):
+    store = tmp_path / "s.sqlite"
+    cmd = [sys.executable, "-m", "veriopt.cli", "optimize", str(rotl), "--store", str(store),
+           "--agents", "rules,superopt", "--no-timing", "--budget", "120s"]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                            env=env)
+    seen = []
+    for line in proc.stderr:
+        seen.append(line)
+        if "ACCEPTED" in line:
+            proc.send_signal(signal.SIGINT)
+            break
+    _, rest = proc.communicate(timeout=60)
+    assert proc.returncode == 130, "".join(seen) + rest
+    assert "rerun the same command to resume" in rest
+    done = subprocess.run(cmd[:-5] + ["--agents", "rules", "--no-timing", "--quiet"],
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0 and "from rules" in done.stdout, done.stderr
