@@ -60,6 +60,24 @@ def test_constant_found_by_cegis():
     assert "add i32 %x, 12" in code
 
 
+def test_constant_solved_by_z3():
+    # and-masks cannot be read off one example: the constant 240 comes from
+    # z3 solving over the examples, then the CEGIS check on all inputs
+    text = "define i32 @f(i32 %x) {\n  %a = and i32 %x, 61680\n  %b = and i32 %a, 4080\n  ret i32 %b\n}\n"
+    assert "and i32 %x, 240" in _check(text, _propose(text, deadline=20), 1)
+
+
+def test_narrow_argument_enters_zero_extended():
+    text = (CORPUS.parent / "c" / "clz16_bsearch.c").read_text()
+    from veriopt.commands.bench import lower_c
+    ir = lower_c(text)
+    candidates = SuperoptAgent(deadline=30).propose(Task("clz16", "ir", ir))
+    assert len(candidates) == 1
+    code = candidates[0].code
+    assert "llvm.ctlz.i32" in code and "zext i16" in code
+    assert verify_ir(ir, code, "clz16", "clz16").status is Status.CORRECT
+
+
 def test_nothing_cheaper_means_nothing_proposed():
     text = "define i32 @f(i32 %x, i32 %y) {\n  %a = add i32 %x, %y\n  ret i32 %a\n}\n"
     assert _propose(text, deadline=5) == []

@@ -185,6 +185,8 @@ RULES: list[Rule] = [
          ("call fshr", "x", "x", "a")),
     # select idioms
     *_minmax_rules(),
+    Rule("uadd_sat_idiom", ("select", ("icmp ult", ("add", "a", "b"), "a"), -1, ("add", "a", "b")),
+         ("call uadd.sat", "a", "b")),
     Rule("select_abs", ("select", ("icmp slt", "x", 0), ("sub", 0, "x"), "x"), ("call abs", "x")),
     Rule("select_abs_sgt", ("select", ("icmp sgt", "x", -1), "x", ("sub", 0, "x")),
          ("call abs", "x")),
@@ -369,9 +371,9 @@ def intrinsic_declarations(lines: list[str]) -> list[str]:
     """`declare` lines for the intrinsics the given instructions call."""
     decls = {}
     for line in lines:
-        for m in re.finditer(r"call (i\d+) @(llvm\.(\w+)\.i\d+)\(", line):
+        for m in re.finditer(r"call (i\d+) @(llvm\.([\w.]+?)\.i\d+)\(", line):
             ty, callee, kind = m.groups()
-            n = {"abs": None, "fshl": 3, "fshr": 3, "ctpop": 1, "bswap": 1,
+            n = {"abs": None, "ctlz": None, "cttz": None, "fshl": 3, "fshr": 3, "ctpop": 1, "bswap": 1,
                  "bitreverse": 1}.get(kind, 2)
             params = f"{ty}, i1" if n is None else ", ".join([ty] * n)
             decls[callee] = f"declare {ty} @{callee}({params})"

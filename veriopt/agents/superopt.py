@@ -45,9 +45,9 @@ BINOPS: dict[str, int] = {"add": 1, "sub": 1, "and": 1, "or": 1, "xor": 1, "shl"
                           "lshr": 1, "ashr": 1, "umin": 1, "umax": 1, "smin": 1, "smax": 1,
                           "mul": 3}
 COMMUTATIVE = {"add", "and", "or", "xor", "umin", "umax", "smin", "smax", "mul"}
-UNOPS: dict[str, int] = {"abs": 1, "ctpop": 1}
+UNOPS: dict[str, int] = {"abs": 1, "ctpop": 1, "ctlz": 1, "cttz": 1}
 PREDICATES = ("eq", "ne", "ult", "ule", "slt", "sle", "ugt", "uge", "sgt", "sge")
-INTRINSIC_OPS = {"umin", "umax", "smin", "smax", "abs", "ctpop"}
+INTRINSIC_OPS = {"umin", "umax", "smin", "smax", "abs", "ctpop", "ctlz", "cttz"}
 
 
 # ---- concrete semantics of the enumerated operations -----------------------
@@ -93,6 +93,10 @@ def concrete_binop(op: str, a: int, b: int, w: int) -> int | None:
 def concrete_unop(op: str, a: int, w: int) -> int:
     if op == "abs":
         return abs(_signed(a, w)) & ((1 << w) - 1)
+    if op == "ctlz":
+        return w - a.bit_length()
+    if op == "cttz":
+        return w if a == 0 else (a & -a).bit_length() - 1
     return bin(a).count("1")
 
 
@@ -130,6 +134,8 @@ def smt_expr(e: Expr, env: dict[str, z3.BitVecRef], w: int, consts: dict[str, in
     kind = e[0]
     if kind == "arg":
         return env[e[1]], z3.BoolVal(False)
+    if kind == "zextarg":
+        return z3.ZeroExt(w - e[2], env[e[1]]), z3.BoolVal(False)
     if kind == "const":
         return z3.BitVecVal(e[1], e[2]), z3.BoolVal(False)
     if kind == "hole":
@@ -148,6 +154,13 @@ def smt_expr(e: Expr, env: dict[str, z3.BitVecRef], w: int, consts: dict[str, in
         a, pa = smt_expr(e[1], env, w, consts)
         if kind == "abs":
             return z3.If(a < 0, -a, a), pa
+        if kind in ("ctlz", "cttz"):
+            result = z3.BitVecVal(w, w)
+            order = range(w) if kind == "ctlz" else range(w - 1, -1, -1)
+            for i in order:
+                count = w - 1 - i if kind == "ctlz" else i
+                result = z3.If(z3.Extract(i, i, a) == 1, z3.BitVecVal(count, w), result)
+            return result, pa
         bits = [z3.ZeroExt(w - 1, z3.Extract(i, i, a)) for i in range(w)]
         return sum(bits[1:], bits[0]), pa
     (a, pa), (b, pb) = smt_expr(e[1], env, w, consts), smt_expr(e[2], env, w, consts)
@@ -159,6 +172,8 @@ def expr_cost(e: Expr) -> int:
     kind = e[0]
     if kind in ("arg", "const", "hole"):
         return 0
+    if kind == "zextarg":
+        return 1
     own = BINOPS.get(kind, 1)
     return own + sum(expr_cost(x) for x in e[1:] if isinstance(x, tuple))
 
@@ -173,6 +188,7 @@ class Problem:
     width: int                   # width of the arguments used as leaves
     ret_width: int               # width of the result (width, or 1)
     args: list[str]
+    arg_widths: dict[str, int]   # narrower arguments enter zero-extended
     env: dict[str, z3.BitVecRef]
     value: z3.BitVecRef          # the source's result
     domain: z3.BoolRef           # the source is defined (no UB, returns, not poison)
@@ -181,11 +197,10 @@ class Problem:
     def of(cls, fn: Function) -> "Problem | None":
         if not isinstance(fn.ret_type, IntType) or not fn.params:
             return None
-        widths = {p.type.width for p in fn.params if isinstance(p.type, IntType)}
-        if len(widths) != 1 or not all(isinstance(p.type, IntType) for p in fn.params):
+        if not all(isinstance(p.type, IntType) for p in fn.params):
             return None
-        width = widths.pop()
         ret_width = fn.ret_type.width
+        width = max(max(p.type.width for p in fn.params), ret_width)
         if ret_width not in (width, 1) or width < 2 or width > 64:
             return None
         try:
@@ -197,11 +212,13 @@ class Problem:
             return None
         env = {p.name: iv.value for p, iv in zip(fn.params, inputs.vars)}
         domain = z3.And(enc.returns, z3.Not(enc.ub), z3.Not(enc.ret.p))
-        return cls(fn, width, ret_width, [p.name for p in fn.params], env, enc.ret.v, domain)
+        arg_widths = {p.name: p.type.width for p in fn.params}
+        return cls(fn, width, ret_width, [p.name for p in fn.params], arg_widths, env,
+                   enc.ret.v, domain)
 
     def output(self, example: dict[str, int]) -> int | None:
         """The source's result on one input, None outside its domain."""
-        pairs = [(self.env[n], z3.BitVecVal(v, self.width)) for n, v in example.items()]
+        pairs = [(self.env[n], z3.BitVecVal(v, self.arg_widths[n])) for n, v in example.items()]
         if not z3.is_true(z3.simplify(z3.substitute(self.domain, *pairs))):
             return None
         return z3.simplify(z3.substitute(self.value, *pairs)).as_long()
@@ -232,16 +249,17 @@ def initial_examples(problem: Problem, count: int, seed: int = 0) -> list[dict[s
     """Inputs where the source is defined: corners first, then random ones;
     z3 supplies one if sampling finds too few."""
     rng = random.Random(seed)
-    w, corners = problem.width, _corner_values(problem.width)
+    widths = problem.arg_widths
+    corners = {n: _corner_values(w) for n, w in widths.items()}
     examples: list[dict[str, int]] = []
     for i in range(count * 4):
         if len(examples) >= count:
             break
-        if i < len(corners):
-            ex = {n: corners[(i + k * 3) % len(corners)] for k, n in enumerate(problem.args)}
+        if i < len(corners[problem.args[0]]):
+            ex = {n: corners[n][(i + k * 3) % len(corners[n])] for k, n in enumerate(problem.args)}
         else:
-            ex = {n: rng.getrandbits(w) if rng.random() < 0.7 else rng.randrange(64)
-                  for n in problem.args}
+            ex = {n: rng.getrandbits(widths[n]) if rng.random() < 0.7
+                  else rng.randrange(64) & ((1 << widths[n]) - 1) for n in problem.args}
         if problem.output(ex) is not None and ex not in examples:
             examples.append(ex)
     if not examples:
@@ -282,8 +300,10 @@ def enumerate_expressions(problem: Problem, examples: list[dict[str, int]],
     bank = Bank()
     for name in problem.args:
         vals = tuple(ex[name] for ex in examples)
-        if bank.add(("arg", name), vals, 0):
-            yield ("arg", name), vals, False
+        aw = problem.arg_widths[name]
+        leaf, cost = (("arg", name), 0) if aw == w else (("zextarg", name, aw), 1)
+        if bank.add(leaf, vals, cost):
+            yield leaf, vals, False
     for c in constants:
         e = ("const", c, w)
         vals = tuple(c for _ in examples)
@@ -341,6 +361,9 @@ def emit_function(problem: Problem, e: Expr, module_text: str) -> str:
     def operand(x: Expr) -> str:
         if x[0] == "arg":
             return f"%{x[1]}"
+        if x[0] == "zextarg" and x not in names:
+            names[x] = f"%so{len(names)}"
+            lines.append(f"{names[x]} = zext i{x[2]} %{x[1]} to {ty}")
         if x[0] == "const":
             return str(x[1] - (1 << x[2]) if x[1] >> (x[2] - 1) and x[2] > 1 else x[1])
         if x in names:
@@ -358,6 +381,8 @@ def emit_function(problem: Problem, e: Expr, module_text: str) -> str:
             line = f"{name} = call {ty} @llvm.abs.{ty}({ty} {ops[0]}, i1 false)"
         elif kind == "ctpop":
             line = f"{name} = call {ty} @llvm.ctpop.{ty}({ty} {ops[0]})"
+        elif kind in ("ctlz", "cttz"):
+            line = f"{name} = call {ty} @llvm.{kind}.{ty}({ty} {ops[0]}, i1 false)"
         elif kind in INTRINSIC_OPS:
             line = f"{name} = call {ty} @llvm.{kind}.{ty}({ty} {ops[0]}, {ty} {ops[1]})"
         else:
@@ -392,6 +417,7 @@ class SuperoptAgent:
         self.examples = examples
         self.verify_options = verify_options or VerifyOptions(timeout=10.0)
         self.extra_examples: list[dict[str, int]] = []
+        self.solved_holes = 300       # expressions tried with a z3-solved constant, per level
         self._cache: dict[tuple[str, str, int], list[Candidate]] = {}
 
     def propose(self, task: Task) -> list[Candidate]:
@@ -428,9 +454,8 @@ class SuperoptAgent:
         """The cheapest proved expression of cost <= max_cost, or None."""
         if max_cost < 1:
             return None
-        m = (1 << problem.width) - 1
-        extra = [{n: v & m for n, v in ex.items()} for ex in self.extra_examples
-                 if set(ex) == set(problem.args)]
+        extra = [{n: v & ((1 << problem.arg_widths[n]) - 1) for n, v in ex.items()}
+                 for ex in self.extra_examples if set(ex) == set(problem.args)]
         examples = initial_examples(problem, self.examples) + [
             ex for ex in extra if problem.output(ex) is not None]
         rejected: set[str] = set()
@@ -467,30 +492,78 @@ class SuperoptAgent:
         counterexample dict to restart with, or None (nothing found)."""
         outputs = tuple(problem.output(ex) for ex in examples)
         want_bool = problem.ret_width == 1 and problem.width != 1
-        holes: list[tuple[Expr, Vals]] = []
-        for e, vals, boolean in enumerate_expressions(problem, examples, constants,
-                                                      max_cost, deadline):
-            if not boolean and expr_cost(e) < max_cost:
-                holes.append((e, vals))
-            if boolean != want_bool or vals != outputs or str(e) in rejected:
-                continue
-            outcome = self._check(problem, e, text, source, rejected)
-            if outcome is not None:
-                return outcome
-        # symbolic constants: op(e, C) and op(C, e), solved over the examples
-        for e, vals in sorted(holes, key=lambda h: expr_cost(h[0])):
-            for op, weight in BINOPS.items():
-                if time.monotonic() > deadline:
-                    return None
-                if expr_cost(e) + weight > max_cost or want_bool:
+        # iterative deepening: at every cost level, shapes with a symbolic
+        # constant over the cheaper expressions first, then the enumeration
+        entries: list[tuple[Expr, Vals]] = []
+        for limit in range(1, max_cost + 1):
+            if not want_bool:
+                outcome = self._holes(problem, entries, limit, examples, outputs, text,
+                                      source, rejected, deadline, ("invertible",))
+                if outcome is not None:
+                    return outcome
+            previous, entries = entries, []
+            for e, vals, boolean in enumerate_expressions(problem, examples, constants,
+                                                          limit, deadline):
+                cost = expr_cost(e)
+                if not boolean and len(set(vals)) > 1:
+                    entries.append((e, vals))
+                if cost != limit or boolean != want_bool or vals != outputs \
+                        or str(e) in rejected:
                     continue
-                for shape in ((op, e, ("hole", "C")), (op, ("hole", "C"), e)):
-                    if op in COMMUTATIVE and shape[1][0] == "hole":
+                outcome = self._check(problem, e, text, source, rejected)
+                if outcome is not None:
+                    return outcome
+            if time.monotonic() > deadline:
+                return None
+            if not want_bool:
+                outcome = self._holes(problem, previous[:self.solved_holes], limit, examples,
+                                      outputs, text, source, rejected, deadline, ("solved",))
+                if outcome is not None:
+                    return outcome
+        return None
+
+    def _holes(self, problem: Problem, entries: list[tuple[Expr, Vals]], limit: int,
+               examples, outputs, text: str, source: str, rejected: set[str],
+               deadline: float, passes: tuple[str, ...]):
+        """op(e, C) and op(C, e) of cost exactly `limit`: C read off one
+        example for add/sub/xor (then checked on all), solved with z3 for
+        the rest."""
+        w = problem.width
+        m = (1 << w) - 1
+        invert = {("add", 1): lambda e0, y0: (y0 - e0) & m, ("sub", 1): lambda e0, y0: (e0 - y0) & m,
+                  ("sub", 2): lambda e0, y0: (y0 + e0) & m, ("xor", 1): lambda e0, y0: y0 ^ e0}
+        leaf_entries = [(("arg", n), tuple(ex[n] for ex in examples)) for n in problem.args
+                        if problem.arg_widths[n] == w]
+        pool = leaf_entries if limit == 1 else entries
+        for pass_ in passes:
+            for e, vals in pool:
+                for op, weight in BINOPS.items():
+                    if time.monotonic() > deadline:
+                        return None
+                    if expr_cost(e) + weight != limit:
                         continue
-                    outcome = self._solve_constant(problem, shape, examples, outputs, text,
-                                                   source, rejected)
-                    if outcome is not None:
-                        return outcome
+                    for side in (1, 2):
+                        if side == 2 and op in COMMUTATIVE:
+                            continue
+                        shape = (op, e, ("hole", "C")) if side == 1 else (op, ("hole", "C"), e)
+                        guess = invert.get((op, side))
+                        if (guess is not None) != (pass_ == "invertible"):
+                            continue
+                        if guess is not None:
+                            c = guess(vals[0], outputs[0])
+                            a_b = (lambda a: (a, c)) if side == 1 else (lambda a: (c, a))
+                            if any(concrete_binop(op, *a_b(a), w) != y
+                                   for a, y in zip(vals, outputs)):
+                                continue
+                            concrete = _fill(shape, c, w)
+                            if str(concrete) in rejected:
+                                continue
+                            outcome = self._check(problem, concrete, text, source, rejected)
+                        else:
+                            outcome = self._solve_constant(problem, shape, examples, outputs,
+                                                           text, source, rejected)
+                        if outcome is not None:
+                            return outcome
         return None
 
     def _solve_constant(self, problem: Problem, shape: Expr, examples, outputs, text: str,
@@ -499,8 +572,9 @@ class SuperoptAgent:
         hole = z3.BitVec("C", w)
         s = z3.Solver()
         s.set("timeout", 500)
+        widths = problem.arg_widths
         for ex, out in zip(examples, outputs):
-            env = {n: z3.BitVecVal(v, w) for n, v in ex.items()}
+            env = {n: z3.BitVecVal(v, widths[n]) for n, v in ex.items()}
             value, poison = smt_expr(shape, {**env, "C": hole}, w)
             s.add(z3.Not(poison), value == out)
         for _ in range(8):
@@ -513,7 +587,7 @@ class SuperoptAgent:
                 return None
             if cex is False:
                 return self._check(problem, concrete, text, source, rejected)
-            env = {n: z3.BitVecVal(v, w) for n, v in cex.items()}
+            env = {n: z3.BitVecVal(v, widths[n]) for n, v in cex.items()}
             value, poison = smt_expr(shape, {**env, "C": hole}, w)
             s.add(z3.Not(poison), value == problem.output(cex))
         return None
@@ -556,6 +630,6 @@ class SuperoptAgent:
 def _fill(e: Expr, c: int, w: int) -> Expr:
     if e[0] == "hole":
         return ("const", c, w)
-    if e[0] in ("arg", "const"):
+    if e[0] in ("arg", "const", "zextarg"):
         return e
     return (e[0], *[_fill(x, c, w) if isinstance(x, tuple) else x for x in e[1:]])

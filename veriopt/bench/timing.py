@@ -35,14 +35,16 @@ class Timing:
     median_ratio: float        # candidate time / baseline time (below 1: candidate faster)
     spread: float              # interquartile range of the per-run ratios
     runs: int
+    upper: float = 0.0         # upper quartile of the ratios
 
     @property
     def speedup(self) -> float:
         return 1.0 / self.median_ratio
 
     def faster(self, margin: float = 0.03) -> bool:
-        """Faster beyond noise: the whole interquartile range below 1 - margin."""
-        return self.median_ratio + self.spread / 2 < 1.0 - margin
+        """Faster beyond noise: the median ratio below 1 - margin and at
+        least three runs in four faster (upper quartile below 1)."""
+        return self.median_ratio < 1.0 - margin and self.upper < 1.0
 
 
 C_TYPES = {1: "_Bool", 8: "uint8_t", 16: "uint16_t", 32: "uint32_t", 64: "uint64_t"}
@@ -109,6 +111,9 @@ def compile_version(code: str, fn: str, level: str, alias: str, workdir: Path,
         src.write_text(re.sub(rf"@{re.escape(fn)}(?![-\w$.])", f"@{alias}", code))
         cmd = [clang(), *flags, "-Wno-override-module", "-c", "-o", str(obj), str(src)]
     _run(cmd, 120)
+    objcopy = shutil.which("objcopy")
+    if objcopy:   # other functions of the file must not clash between the two versions
+        _run([objcopy, f"--keep-global-symbol={alias}", str(obj)], 60)
     return obj
 
 
@@ -189,7 +194,6 @@ def measure(baseline: str, candidate: str, fn: str, level: str, runs: int = 15,
         raise TimingError("the driver produced no timings")
     if len(ratios) >= 4:
         q1, _, q3 = statistics.quantiles(ratios, n=4)
-        spread = q3 - q1
     else:
-        spread = max(ratios) - min(ratios)
-    return Timing(statistics.median(ratios), spread, len(ratios))
+        q1, q3 = min(ratios), max(ratios)
+    return Timing(statistics.median(ratios), q3 - q1, len(ratios), q3)

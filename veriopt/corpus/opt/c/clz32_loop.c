@@ -1,0 +1,8 @@
+/* leading zeros by shifting */
+#include <stdint.h>
+uint32_t clz_loop(uint32_t x) {
+  uint32_t n = 0;
+  if (x == 0) return 32;
+  while (!(x & 0x80000000u)) { n++; x <<= 1; }
+  return n;
+}
