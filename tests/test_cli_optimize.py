@@ -124,3 +124,19 @@ def test_ctrl_c_of_a_real_run_then_resume(tmp_path, rotl):
     done = subprocess.run(cmd[:-5] + ["--agents", "rules", "--no-timing", "--quiet"],
                           capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode == 0 and "from rules" in done.stdout, done.stderr
+
+
+def test_c_input_is_lowered_and_the_ir_result_written_beside_the_c_output(capsys, tmp_path):
+    src = tmp_path / "rot.c"
+    src.write_text("unsigned rotl(unsigned x, unsigned s) {\n"
+                   "  return (x << s) | (x >> (32 - s));\n}\n")
+    out_c, rep = tmp_path / "rot.opt.c", tmp_path / "rep"
+    code, out, err = optimize(capsys, str(src), "--function", "rotl", "-o", str(out_c),
+                              "--report", str(rep), "--agents", "rules", "--no-timing")
+    assert code == 0, err
+    data = json.loads((rep / "report.json").read_text())
+    assert data["input"]["kind"] == "c" and data["result"]["level"] == "ir"
+    assert data["result"]["output"] == str(out_c) + ".ll"
+    assert out_c.read_text() == src.read_text()          # no C-level result: C kept as is
+    assert "llvm.fshl" in Path(str(out_c) + ".ll").read_text()
+    assert "clang" not in data["result"]["label"] and data["result"]["proof"] == "proved"

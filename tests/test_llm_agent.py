@@ -119,3 +119,39 @@ def test_json_reply_extraction():
     assert parse_json_reply('Sure!\n```json\n{"a": 1}\n```') == {"a": 1}
     assert parse_json_reply('prefix {"a": {"b": 2}} suffix') == {"a": {"b": 2}}
     assert parse_json_reply("[1]") is None and parse_json_reply("") is None
+
+
+def test_c_level_proposals_are_bounded_checked_fuzzed_and_repaired():
+    from veriopt.agents.gates import CGate, lower_c
+    src = "unsigned f(unsigned x) { return x / 2; }\n"
+    wrong = "unsigned f(unsigned x) { return x >> 2; }\n"
+    right = "unsigned f(unsigned x) { return x >> 1; }\n"
+    task_c = Task("f", "c", src, baseline_ir=lower_c(src))
+    job = Job(task_c, CGate(fuzz_examples=200, fuzz_seconds=10), src)
+    with StubServer([reply('{"inputs": []}'), candidates(wrong), candidates(right),
+                     reply("{}")]) as srv:
+        agent = LLMAgent(srv.base_url, SECRET, timeout=5, max_retries=0)
+        result = Orchestrator([job], [agent], Store(), Budget(seconds=60)).run()
+        prompts = srv.user_prompts()[1:]
+    assert "Optimize the function `f` (C)" in prompts[0] and "complete C file" in prompts[0]
+    assert "Value mismatch" in prompts[1] and '"inputs"' in prompts[1]
+    by_code = {r.candidate.code: r for r in result.records}
+    assert by_code[wrong].status == "refuted"
+    fixed = by_code[right]
+    assert fixed.status == "proved" and "bounded C equivalence" in fixed.label
+    assert "fuzzed" in fixed.label and fixed.candidate.parent == by_code[wrong].key
+
+
+def test_c_edge_inputs_refute_by_running_both_functions():
+    from veriopt.agents.gates import CGate, lower_c
+    src = "unsigned f(unsigned x) { return x / 2; }\n"
+    wrong = "unsigned f(unsigned x) { return (x + 1) >> 1; }\n"
+    task_c = Task("f", "c", src, baseline_ir=lower_c(src))
+    job = Job(task_c, CGate(fuzz_examples=200, fuzz_seconds=10), src)
+    with StubServer([reply(json.dumps({"inputs": [{"x": 0}, {"x": 1}]})), candidates(wrong),
+                     reply("{}")]) as srv:
+        agent = LLMAgent(srv.base_url, SECRET, timeout=5, max_retries=0)
+        result = Orchestrator([job], [agent], Store(), Budget(seconds=60, repair_rounds=0)).run()
+    (rec,) = result.records
+    assert rec.status == "refuted" and rec.verdict["solver"] == "edge-inputs"
+    assert rec.verdict["counterexample"]["inputs"] == {"x": "1"}

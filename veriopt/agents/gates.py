@@ -197,6 +197,7 @@ class CGate:
         self.unroll = unroll
         self.fuzz_examples = fuzz_examples
         self.fuzz_seconds = fuzz_seconds
+        self.edge_inputs: list[dict[str, int]] = []
 
     def cache_key(self, task: Task, cand: Candidate) -> str:
         return content_hash("c", task.source, cand.code, task.function, str(self.unroll),
@@ -211,6 +212,9 @@ class CGate:
             tgt.write_text(cand.code)
             pair = c_equiv.Pair(str(src), task.function, str(tgt), task.function)
             try:
+                quick = self._edge_refutation(pair, Path(tmp))
+                if quick is not None:
+                    return Check(quick, "refuted", None)
                 verdict = c_equiv.verify_files(pair, unroll=self.unroll, timeout=max(1.0, timeout))
                 check = label_verdict(verdict, "proved (bounded C equivalence)")
                 if not check.holds:
@@ -227,3 +231,37 @@ class CGate:
 
     def cost(self, task: Task, code: str) -> dict[str, Any]:
         return static_cost(lower_c(code), task.function)
+
+    def _edge_refutation(self, pair, workdir: Path) -> Verdict | None:
+        """Run the suggested edge inputs (integer parameters only) on both
+        functions compiled in resource-limited harnesses, before the proof."""
+        if not self.edge_inputs:
+            return None
+        from veriopt.translation import c_smt
+        from veriopt.translation.c_frontend import load
+        from veriopt.translation.c_types import IntT
+        from veriopt.verify.c_run import Binary, Case
+        from veriopt.verify.fuzz import counterexample, difference
+        program = load(pair.src_path)
+        node = program.function(pair.src_fn)
+        params = c_smt.read_params(program, node)
+        ret_t = c_smt.return_type(program, node)
+        names = [n for n, _ in params]
+        if not all(isinstance(t, IntT) for _, t in params):
+            return None
+        cases = [Case(ints={n: int(e[n]) for n in names}) for e in self.edge_inputs
+                 if set(e) == set(names)]
+        if not cases:
+            return None
+        src = Binary(pair.src_path, pair.src_fn, params, ret_t, workdir, "edge-src", trap=True)
+        tgt = Binary(pair.tgt_path, pair.tgt_fn, params, ret_t, workdir, "edge-tgt", trap=True)
+        for case, s, t in zip(cases, src.run(cases), tgt.run(cases)):
+            if s.status != "ok":
+                continue          # the source has UB there: anything goes
+            kind = difference(s, t, ret_t)
+            if kind is not None:
+                cex = counterexample(case, params, ret_t, s, t, src)
+                cex.replayed.append("edge input from the test-generation role")
+                return Verdict(Status.INCORRECT, error=kind, counterexample=cex,
+                               solver="edge-inputs")
+        return None

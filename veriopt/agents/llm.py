@@ -287,8 +287,10 @@ def repair_prompt(task: Task, candidate: Candidate, verdict: Verdict) -> str:
 
 
 def parameter_names(task: Task) -> list[str]:
-    if task.level != "ir":
-        return []
+    """Names of the task's parameters when all are integers (else none:
+    vectors, pointers and buffers need more than a number)."""
+    if task.level == "c":
+        return _c_parameter_names(task)
     try:
         from veriopt.ir.loader import load_text
         fn = load_text(task.source).functions[task.function]
@@ -297,6 +299,20 @@ def parameter_names(task: Task) -> list[str]:
     if any(not str(p.type).startswith("i") for p in fn.params):
         return []       # integers only: vectors and pointers need more than a number
     return [p.name for p in fn.params]
+
+
+def _c_parameter_names(task: Task) -> list[str]:
+    from veriopt.translation import c_smt
+    from veriopt.translation.c_frontend import load
+    from veriopt.translation.c_types import IntT
+    try:
+        program = load("<task>.c", task.source)
+        params = c_smt.read_params(program, program.function(task.function))
+    except Exception:  # unsupported C is the verifier's to report, not ours
+        return []
+    if not all(isinstance(t, IntT) for _, t in params):
+        return []
+    return [n for n, _ in params]
 
 
 def inputs_prompt(task: Task, params: list[str]) -> str:

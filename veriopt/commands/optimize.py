@@ -58,6 +58,8 @@ def register(sub, name: str) -> None:
     p.add_argument("--runs", type=int, default=5, help="timing runs (median of N)")
     p.add_argument("--base-url", help="OpenAI-compatible endpoint (or OPENAI_BASE_URL)")
     p.add_argument("--model", help="model name (or VERIOPT_MODEL)")
+    p.add_argument("--api-key", help="API key (prefer OPENAI_API_KEY: a flag is visible to "
+                   "other users in the process list); never written to reports or the store")
     p.add_argument("--llm-timeout", type=float, default=60.0, metavar="S")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(run=run)
@@ -95,8 +97,8 @@ def build_agents(names: list[str], args: argparse.Namespace, console) -> list[An
             console.print(f"[yellow]agent {name} is not available ({exc}); skipped[/]")
             continue
         if name == "llm":
-            agents.append(factory(base_url=args.base_url, model=args.model,
-                                  timeout=args.llm_timeout))
+            agents.append(factory(base_url=args.base_url, api_key=args.api_key,
+                                  model=args.model, timeout=args.llm_timeout))
         elif name == "superopt":   # its search gets a share of the budget, not all of it
             agents.append(factory(deadline=min(30.0, parse_budget(args.budget) / 4)))
         else:
