@@ -12,56 +12,12 @@ from __future__ import annotations
 
 import random
 import time
-from dataclasses import dataclass
-
-import z3
 
 from veriopt.ir.model import Function
 from veriopt.ir.types import IntType
-from veriopt.translation.ir_smt.function import Inputs, encode_function
-from veriopt.translation.ir_smt.values import lanes
+from veriopt.translation.ir_smt.evaluate import POISON, ConcreteRunner, Outcome
 from veriopt.verify import verdict as V
 from veriopt.verify.counterexample import format_int
-
-POISON = None
-
-
-@dataclass
-class Run:
-    ub: bool
-    returns: bool
-    value: list[int | None]       # result lanes, None = poison
-    deterministic: bool
-
-
-class ConcreteRunner:
-    """A function encoded once; each run substitutes concrete inputs."""
-
-    def __init__(self, fn: Function, little_endian: bool = True):
-        self.fn = fn
-        self.inputs = Inputs.make(fn.params, allow_poison=True, allow_undef=False)
-        enc = encode_function(fn, self.inputs, f"run:{fn.name}", little_endian)
-        self.choices = enc.undef_vars + enc.nondet_vars
-        ret = lanes(enc.ret) if enc.ret is not None else []
-        self.n_lanes = len(ret)
-        self.terms = [enc.ub, enc.returns] + [lane.p for lane in ret] + [lane.v for lane in ret]
-        self.fixed = [(c, z3.BitVecVal(0, c.size())) for c in self.choices]
-
-    def widths(self) -> list[int]:
-        return [iv.value.size() for iv in self.inputs.vars]
-
-    def run(self, args: list[int | None]) -> Run:
-        pairs = list(self.fixed)
-        for iv, value in zip(self.inputs.vars, args):
-            w = iv.value.size()
-            pairs.append((iv.value, z3.BitVecVal(0 if value is POISON else value, w)))
-            pairs.append((iv.poison, z3.BoolVal(value is POISON)))
-        out = [z3.simplify(z3.substitute(t, *pairs)) for t in self.terms]
-        n = self.n_lanes
-        poison = [z3.is_true(p) for p in out[2:2 + n]]
-        values = [None if p else v.as_long() for p, v in zip(poison, out[2 + n:])]
-        return Run(z3.is_true(out[0]), z3.is_true(out[1]), values, not self.choices)
-
 
 def edge_values(width: int) -> list[int]:
     top = (1 << width) - 1
@@ -117,7 +73,7 @@ def fuzz_pair(src: Function, tgt: Function, examples: int = 10000, seed: int = 0
     return verdict
 
 
-def _difference(a: Run, b: Run) -> str | None:
+def _difference(a: Outcome, b: Outcome) -> str | None:
     if b.ub:
         return V.ERR_UB
     if not b.returns:
@@ -131,7 +87,7 @@ def _difference(a: Run, b: Run) -> str | None:
     return None
 
 
-def _example(src: Function, runner: ConcreteRunner, args, a: Run, b: Run) -> V.Counterexample:
+def _example(src: Function, runner: ConcreteRunner, args, a: Outcome, b: Outcome) -> V.Counterexample:
     def show(values, ty) -> str:
         width = ty.scalar().width if isinstance(ty.scalar(), IntType) else 0
         parts = ["poison" if v is POISON else format_int(v, width) for v in values]
