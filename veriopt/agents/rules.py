@@ -410,13 +410,14 @@ def rewrite(module_text: str, fn: Function, instr: Instr, rule: Rule, b: dict) -
     _, replacement = emit(rule.target, b, w, _name_text)
     del lines[index]
     use = re.compile(rf"%{re.escape(instr.name)}(?!{_NAME_CHARS})")
-    start, end = _function_span(lines, fn.name)
+    start, end = function_span(lines, fn.name)
     for i in range(start, end):
         lines[i] = use.sub(replacement, lines[i])
     return "\n".join(lines) + "\n"
 
 
-def _function_span(lines: list[str], fn: str) -> tuple[int, int]:
+def function_span(lines: list[str], fn: str) -> tuple[int, int]:
+    """(index of the `define` line, index of the closing brace) of @fn."""
     start = next(i for i, line in enumerate(lines)
                  if line.startswith("define") and re.search(rf"@{re.escape(fn)}\(", line))
     end = next(i for i in range(start, len(lines)) if lines[i].startswith("}"))

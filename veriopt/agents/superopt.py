@@ -27,7 +27,7 @@ from typing import Callable, Iterator
 import z3
 
 from veriopt.agents.base import Candidate, Task
-from veriopt.agents.rules import _function_span, intrinsic_declarations
+from veriopt.agents.rules import function_span, intrinsic_declarations
 from veriopt.bench.cost import function_cost
 from veriopt.ir.loader import canonicalize, load_text
 from veriopt.ir.model import Function, IntConst
@@ -394,7 +394,7 @@ def emit_function(problem: Problem, e: Expr, module_text: str) -> str:
     result = operand(e)
     ret_ty = f"i{problem.ret_width}"
     text_lines = module_text.splitlines()
-    start, end = _function_span(text_lines, problem.fn.name)
+    start, end = function_span(text_lines, problem.fn.name)
     header = text_lines[start]
     body = [f"  {line}" for line in lines] + [f"  ret {ret_ty} {result}"]
     decls = [d for d in intrinsic_declarations(lines)

@@ -252,12 +252,16 @@ def run(args: argparse.Namespace) -> int:
     c_cases = [c for c in manifest.get("c", []) if not args.only or c["name"] in args.only]
     ir_results: list[IRResult] = []
     c_results: list[CResult] = []
-    if args.level in ("ir", "all"):
+    if args.level in ("ir", "all") and ir_cases:
+        if not args.json:
+            print(IR_HEADER)
         for case in ir_cases:
             ir_results.append(bench_ir_case(root, case, args.budget, driver))
             if not args.json:
                 print_ir_row(ir_results[-1])
-    if args.level in ("c", "all"):
+    if args.level in ("c", "all") and c_cases:
+        if not args.json:
+            print(C_HEADER)
         for case in c_cases:
             c_results.append(bench_c_case(root, case, args.budget, driver, args.runs))
             if not args.json:
@@ -287,9 +291,6 @@ IR_HEADER = f"{'case':<22} {'baseline':>8} {'best':>5} {'expect':>6} {'ok':>3}  
 
 
 def print_ir_row(r: IRResult) -> None:
-    if r is not None and not getattr(print_ir_row, "_header", False):
-        print(IR_HEADER)
-        print_ir_row._header = True  # type: ignore[attr-defined]
     best = "-" if r.best is None else str(r.best)
     print(f"{r.name:<22} {r.baseline:>8} {best:>5} {r.expected:>6} {'yes' if r.as_good else 'no':>3}"
           f"  {r.agent or '-':<9} {r.seconds:>5.1f}" + (f"  {r.note}" if r.note else ""))
@@ -300,11 +301,11 @@ def _x(v: float | None, spread: float | None) -> str:
     return "-" if v is None else f"{v:.2f}x±{(spread or 0) / 2:.2f}"
 
 
+C_HEADER = (f"\n{'C kernel':<22} {'function':<16} {'reference':>12} {'agent':>12} "
+            f"{'faster':>6}  {'agent':<9} {'s':>5}")
+
+
 def print_c_row(r: CResult) -> None:
-    if not getattr(print_c_row, "_header", False):
-        print(f"\n{'C kernel':<22} {'function':<16} {'reference':>12} {'agent':>12} "
-              f"{'faster':>6}  {'agent':<9} {'s':>5}")
-        print_c_row._header = True  # type: ignore[attr-defined]
     print(f"{r.name:<22} {r.function:<16} {_x(r.reference_speedup, r.reference_spread):>12} "
           f"{_x(r.agent_speedup, r.agent_spread):>12} {'yes' if r.faster else 'no':>6}  "
           f"{r.agent or '-':<9} {r.seconds:>5.1f}" + (f"  {r.note}" if r.note else ""))
