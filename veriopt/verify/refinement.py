@@ -123,6 +123,12 @@ def verify_pair(src: Function, tgt: Function, options: VerifyOptions | None = No
         verdict = V.Verdict.unsupported(exc.feature)
     except z3.Z3Exception as exc:
         verdict = V.Verdict.unknown(f"z3: {exc}")
+    except (SignatureMismatch, V.BadInput):
+        raise
+    except (RecursionError, MemoryError, ArithmeticError, LookupError, TypeError,
+            ValueError, AssertionError) as exc:
+        # a defect of ours must not become a verdict, nor a traceback
+        verdict = V.Verdict.unknown(f"internal error: {type(exc).__name__}: {exc}")
     verdict.seconds = time.perf_counter() - start
     verdict.name = f"@{src.name} -> @{tgt.name}"
     return verdict
