@@ -50,3 +50,16 @@ def test_nothing_to_propose_for_optimal_code():
 
 def test_c_level_is_not_its_business():
     assert PassesAgent().propose(Task("f", "c", "int f(int x) { return x; }")) == []
+
+
+def test_opt_pipelines_when_installed():
+    import shutil
+
+    import pytest
+
+    from veriopt.agents.passes import run_opt
+    if not shutil.which("opt-22"):
+        pytest.skip("opt-22 not installed")
+    out = run_opt(SOURCE, "early-cse,instcombine")
+    assert out is not None and "llvm.umin.i32" in out
+    assert run_opt(SOURCE, "no-such-pass") is None
