@@ -134,9 +134,31 @@ def run_case(case: Case, timeout: float = 10.0, solver: str = DEFAULT_SOLVER) ->
                    case.scored)
 
 
+class _CaseTimeout(Exception):
+    pass
+
+
 def _worker(item):
+    """One test in a worker process, under a wall-clock limit well above the
+    per-query timeout, so a runaway encoding cannot stall the whole run."""
+    import signal
     case, timeout, solver = item
-    return run_case(case, timeout, solver)
+
+    def expire(signum, frame):
+        raise _CaseTimeout()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(int(max(60, timeout * 12)))
+    start = time.perf_counter()
+    try:
+        return run_case(case, timeout, solver)
+    except _CaseTimeout:
+        return Outcome(case.file, case.expected, "unknown", False, False,
+                       time.perf_counter() - start, "test exceeded its wall-clock limit",
+                       case.tags, case.scored)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def run_all(cases: list[Case], jobs: int = 2, timeout: float = 10.0, solver: str = DEFAULT_SOLVER,

@@ -1,10 +1,11 @@
 """Encode one function as SMT: its return value, its UB condition, whether
 it returns, and its non-determinism, over inputs shared with the other side.
 
-Control flow must be acyclic: blocks are visited in topological order and
-each gets a reachability condition (the OR of its incoming edges). UB is
-`reach(block) ∧ cond` for each instruction's UB condition. Branching on
-poison, or on a value that depends on undef, is UB.
+Blocks are visited in topological order of the (unrolled, see unroll.py)
+control-flow graph; each gets a reachability condition (the OR of its
+incoming edges) and the values of its predecessors, merged by the edge
+taken. UB is `reach(block) ∧ cond` for each instruction's UB condition.
+Branching on poison, or on a value that depends on undef, is UB.
 
 An `undef` constant is a fresh value at every use (Alive2's reading of
 LangRef): each SSA value remembers the undef variables it was built from,
@@ -57,7 +58,7 @@ class Entry:
 class InputVar:
     """The shared SMT variables of one argument lane."""
 
-    name: str        # display name, e.g. "%x" or "%x[1]"
+    name: str        # display name, e.g. "%x", or "%x#1" for lane 1
     value: z3.BitVecRef
     poison: z3.BoolRef
     is_undef: z3.BoolRef
@@ -69,7 +70,7 @@ class Inputs:
     flag per lane (an argument lane is undef as a whole, never bit by bit)."""
 
     params: list[Param]
-    entries: dict[str, tuple[SVal, SVal, tuple]]  # name -> (value, template, undef templates)
+    entries: dict[str, tuple[SVal, tuple]]  # name -> (value over templates, undef templates)
     vars: list[InputVar] = field(default_factory=list)
 
     @classmethod
