@@ -134,7 +134,7 @@ def run_case(case: Case, timeout: float = 10.0, solver: str = DEFAULT_SOLVER) ->
                    case.scored)
 
 
-class _CaseTimeout(Exception):
+class _CaseTimeout(BaseException):  # not caught as a crash by run_case
     pass
 
 
