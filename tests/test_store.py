@@ -32,6 +32,8 @@ def test_facts_survive_reopen(tmp_path):
     store.add_candidate(rid, b, 1)
     store.add_candidate(rid, a, 0)               # duplicates are ignored
     store.set_outcome(rid, a.key, "proved", "proved", {"weighted": 1, "instructions": 1}, True)
+    store.set_outcome(rid, b.key, "unknown", None, None, False, None,
+                      Verdict.unknown("timeout").to_json())
     h = content_hash("src", "code b")
     store.cache_check(h, refuted(), "refuted", None)
     store.set_timing(rid, a.key, {"median_ratio": 0.5, "spread": 0.1, "runs": 5})
@@ -43,7 +45,8 @@ def test_facts_survive_reopen(tmp_path):
     rows = again.candidates(rid)
     assert [r.candidate.key for r in rows] == [a.key, b.key]
     assert rows[0].accepted and rows[0].cost == {"weighted": 1, "instructions": 1}
-    assert rows[1].status is None and rows[1].candidate.parent == a.key
+    assert rows[1].status == "unknown" and rows[1].verdict["reason"] == "timeout"
+    assert rows[1].candidate.parent == a.key
     verdict, status, label = again.cached_check(h)
     assert status == "refuted" and verdict.counterexample.target_value == "poison"
     assert again.cached_check(content_hash("other")) is None
@@ -62,3 +65,18 @@ def test_candidate_key_ignores_renaming_but_not_meaning():
     c = Candidate("ir", "define i32 @f(i32 %y) {\n  %vo.r9 = shl i32 %y, 3\n  ret i32 %vo.r9\n}", "s")
     assert a.key == b.key != c.key
     assert Candidate("c", "int f(){return 1;}", "x").key != Candidate("ir", "int f(){return 1;}", "x").key
+
+
+def test_a_store_of_another_schema_is_refused(tmp_path):
+    import sqlite3
+
+    import pytest
+
+    from veriopt.verify.verdict import BadInput
+    path = tmp_path / "old.sqlite"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE outcomes (run_id TEXT)")
+    db.commit()
+    db.close()
+    with pytest.raises(BadInput, match="another veriopt version"):
+        Store(path)

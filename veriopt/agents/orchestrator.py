@@ -208,8 +208,7 @@ class Orchestrator:
                 continue
             rec.status, rec.label, rec.cost = stored.status, stored.label, stored.cost
             rec.accepted, rec.note = stored.accepted, stored.note
-            cached = self.store.cached_check(job.gate.cache_key(job.task, rec.candidate))
-            rec.verdict = cached[0].to_json() if cached else None
+            rec.verdict = stored.verdict
             rec.timing = self.store.timing(self.rid, rec.key)
             st.accepted += int(rec.accepted)
             st.refuted += int(rec.status == "refuted")
@@ -341,7 +340,7 @@ class Orchestrator:
                 if not rec.accepted:
                     rec.note = "proved but not cheaper than the baseline"
         self.store.set_outcome(self.rid, rec.key, rec.status, rec.label, rec.cost,
-                               rec.accepted, rec.note)
+                               rec.accepted, rec.note, rec.verdict)
         self._emit("verdict", agent=cand.origin, level=cand.level, key=rec.key,
                    status=rec.status, label=rec.label, cached=rec.cached,
                    error=check.verdict.error, accepted=rec.accepted,
@@ -396,7 +395,7 @@ class Orchestrator:
                 rec.accepted = False
                 rec.note = f"re-check failed: {check.status}"
                 self.store.set_outcome(self.rid, rec.key, rec.status, rec.label, rec.cost,
-                                       False, rec.note)
+                                       False, rec.note, rec.verdict)
             self._emit("recheck", key=rec.key, status=check.status)
         return {"checked": checked, "failed": failed}
 
@@ -418,7 +417,7 @@ class Orchestrator:
                 best.accepted = False
                 best.note = "proved and statically cheaper, but measured slower"
                 self.store.set_outcome(self.rid, best.key, best.status, best.label, best.cost,
-                                       False, best.note)
+                                       False, best.note, best.verdict)
 
     def _time(self, job: Job, rec: Record) -> dict[str, Any]:
         try:

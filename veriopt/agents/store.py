@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from veriopt.agents.base import Candidate
-from veriopt.verify.verdict import Verdict, verdict_from_json
+from veriopt.verify.verdict import BadInput, Verdict, verdict_from_json
 
+SCHEMA_VERSION = 1
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY, input TEXT, function TEXT, levels TEXT,
@@ -34,7 +35,7 @@ CREATE TABLE IF NOT EXISTS candidates (
     PRIMARY KEY (run_id, key));
 CREATE TABLE IF NOT EXISTS outcomes (
     run_id TEXT, key TEXT, status TEXT, label TEXT, cost TEXT, accepted INTEGER,
-    note TEXT, PRIMARY KEY (run_id, key));
+    note TEXT, verdict TEXT, PRIMARY KEY (run_id, key));
 CREATE TABLE IF NOT EXISTS verdicts (
     hash TEXT PRIMARY KEY, verdict TEXT, status TEXT, label TEXT, created REAL);
 CREATE TABLE IF NOT EXISTS timings (
@@ -69,6 +70,7 @@ class StoredCandidate:
     cost: dict[str, Any] | None
     accepted: bool
     note: str | None
+    verdict: dict[str, Any] | None = None
 
 
 class Store:
@@ -79,7 +81,14 @@ class Store:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path)
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        tables = self.db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]
+        if tables and version != SCHEMA_VERSION:
+            self.db.close()
+            raise BadInput(f"store written by another veriopt version (schema {version}, "
+                           f"expected {SCHEMA_VERSION}); give a new --store", self.path)
         self.db.executescript(SCHEMA)
+        self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         self.db.commit()
 
     def close(self) -> None:
@@ -117,23 +126,27 @@ class Store:
         self.db.commit()
 
     def set_outcome(self, rid: str, key: str, status: str, label: str | None,
-                    cost: dict[str, Any] | None, accepted: bool, note: str | None = None) -> None:
-        self.db.execute("INSERT OR REPLACE INTO outcomes VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    cost: dict[str, Any] | None, accepted: bool, note: str | None = None,
+                    verdict: dict[str, Any] | None = None) -> None:
+        """The outcome of one candidate in one run, with its verdict (also
+        the ones the cache does not keep, such as timeouts)."""
+        self.db.execute("INSERT OR REPLACE INTO outcomes VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         (rid, key, status, label, json.dumps(cost) if cost else None,
-                         int(accepted), note))
+                         int(accepted), note, json.dumps(verdict) if verdict else None))
         self.db.commit()
 
     def candidates(self, rid: str) -> list[StoredCandidate]:
         rows = self.db.execute(
             "SELECT c.level, c.code, c.origin, c.rationale, c.parent, c.round, o.status, "
-            "o.label, o.cost, o.accepted, o.note FROM candidates c LEFT JOIN outcomes o "
+            "o.label, o.cost, o.accepted, o.note, o.verdict FROM candidates c LEFT JOIN outcomes o "
             "ON o.run_id = c.run_id AND o.key = c.key WHERE c.run_id = ? ORDER BY c.seq",
             (rid,)).fetchall()
         out = []
-        for level, code, origin, rationale, parent, rnd, status, label, cost, acc, note in rows:
+        for level, code, origin, rationale, parent, rnd, status, label, cost, acc, note, v in rows:
             cand = Candidate(level, code, origin, rationale or "", parent)
             out.append(StoredCandidate(cand, rnd, status, label,
-                                       json.loads(cost) if cost else None, bool(acc), note))
+                                       json.loads(cost) if cost else None, bool(acc), note,
+                                       json.loads(v) if v else None))
         return out
 
     # ------------------------------------------------------------ verdict cache
