@@ -155,3 +155,12 @@ def test_c_edge_inputs_refute_by_running_both_functions():
     (rec,) = result.records
     assert rec.status == "refuted" and rec.verdict["solver"] == "edge-inputs"
     assert rec.verdict["counterexample"]["inputs"] == {"x": "1"}
+
+
+def test_unreachable_server_is_counted_not_fatal():
+    import socket
+    with socket.socket() as s:          # a port that was free a moment ago: nothing listens
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    agent = LLMAgent(f"http://127.0.0.1:{port}/v1", SECRET, timeout=2, max_retries=0)
+    assert agent.propose(task()) == [] and agent.stats.http_errors == 1

@@ -157,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
     from veriopt.bench import report as reports
     from veriopt.verify.refinement import VerifyOptions
 
-    console = Console(stderr=True, highlight=False)
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
     budget = Budget(seconds=parse_budget(args.budget), tokens=args.tokens,
                     repair_rounds=args.repair_rounds)
     names = select_agents(args)
@@ -241,8 +241,8 @@ def summary(data: dict[str, Any]) -> str:
         lines.append("result: no proved improvement")
     else:
         from veriopt.bench.report import speedup_line
-        lines += [f"result: {res['level']} candidate {res['key']} from {res['origin']}: "
-                  f"{res['proof']} ({res['label']})",
+        how = res["proof"] if res["label"] == res["proof"] else f"{res['proof']} ({res['label']})"
+        lines += [f"result: {res['level']} candidate {res['key']} from {res['origin']}: {how}",
                   f"cost: {res['cost']['weighted']:g} ({res['cost']['instructions']} "
                   f"instructions), {100 * res['cost_reduction']:.1f}% below baseline",
                   speedup_line(res)]
