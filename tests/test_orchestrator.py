@@ -198,3 +198,22 @@ def test_clearly_slower():
     assert clearly_slower({"median_ratio": 1.5, "spread": 0.1})
     assert not clearly_slower({"median_ratio": 1.05, "spread": 0.1})
     assert not clearly_slower({"error": "no compiler"}) and not clearly_slower(None)
+
+
+def test_edge_inputs_reach_the_gate_and_cegis_agents():
+    class Tester(Scripted):
+        def suggest_inputs(self, task):
+            return [{"x": 5}]
+
+    class Cegis(Scripted):
+        def __init__(self, *args):
+            super().__init__(*args)
+            self.extra_examples: list[dict[str, int]] = []
+
+    cegis = Cegis("superopt", [[]])
+    gate = IRGate()
+    result = orchestrate([Tester("t", [[WRONG]]), cegis], gate=gate, repair_rounds=0).run()
+    assert gate.edge_inputs == [{"x": 5}] and cegis.extra_examples == [{"x": 5}]
+    (rec,) = result.records
+    assert rec.status == "refuted" and rec.verdict["solver"] == "edge-inputs"
+    assert rec.verdict["counterexample"]["inputs"] == {"x": "5"}

@@ -231,9 +231,10 @@ class Orchestrator:
                     continue
                 if hasattr(job.gate, "edge_inputs"):
                     job.gate.edge_inputs.extend(inputs)
-                for other in self.agents:      # e.g. superopt's CEGIS examples
-                    if isinstance(getattr(other, "extra_examples", None), list):
-                        other.extra_examples.extend(inputs)
+                for other in self.agents:      # superopt's CEGIS examples name IR params
+                    examples = getattr(other, "extra_examples", None)
+                    if job.task.level == "ir" and isinstance(examples, list):
+                        examples.extend(inputs)
                 if inputs:
                     self._emit("edge-inputs", agent=agent.name, level=job.task.level,
                                count=len(inputs))
