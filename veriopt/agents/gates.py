@@ -116,8 +116,9 @@ class IRGate:
 
     level = "ir"
 
-    def __init__(self, options: VerifyOptions | None = None):
+    def __init__(self, options: VerifyOptions | None = None, how: str = "proved"):
         self.options = options or VerifyOptions()
+        self.how = how          # what the proof is relative to, for the label
         self.edge_inputs: list[dict[str, int]] = []
 
     def cache_key(self, task: Task, cand: Candidate) -> str:
@@ -137,7 +138,7 @@ class IRGate:
             verdict = verify_ir(task.source, cand.code, task.function, task.function, options)
         except BadInput as exc:
             return invalid(exc.message)
-        return label_verdict(verdict, "proved")
+        return label_verdict(verdict, self.how)
 
     def _edge_refutation(self, task: Task, cand: Candidate) -> Verdict | None:
         """Run the edge inputs (from the test-generation role) through the

@@ -101,7 +101,7 @@ def _prepare_c(path: str, text: str, function: str | None, levels: set[str],
     remarks = _clang_remarks(text, Path(path).name)
     jobs = []
     if "ir" in levels:
-        gate = IRGate(options)
+        gate = IRGate(options, how="proved (refines clang -O3 IR of the C source)")
         task = Task(fn, "ir", baseline, baseline_ir=baseline, source_path=path,
                     feedback={"remarks": remarks})
         jobs.append(Job(task, gate, baseline))
