@@ -139,7 +139,8 @@ def markdown(report: dict[str, Any], source: str) -> str:
         out += ["```", "", "## Steps to the result", ""]
         for step in lineage(report, res["key"]):
             out.append(f"1. `{step['key']}` ({step['origin']}, round {step['round']}): "
-                       f"**{step['status']}**" + (f" — {step['label']}" if step["label"] else ""))
+                       f"**{step['status']}**" + (f" — {step['label']}" if step["label"] else "")
+                       + (f" — _{step['rationale']}_" if step["rationale"] else ""))
     out += ["", "## Candidates", "", "| key | level | origin | round | status | cost | accepted | note |",
             "|---|---|---|---|---|---|---|---|"]
     for c in report["candidates"]:
