@@ -418,7 +418,7 @@ class SuperoptAgent:
         self.verify_options = verify_options or VerifyOptions(timeout=10.0)
         self.extra_examples: list[dict[str, int]] = []
         self.solved_holes = 300       # expressions tried with a z3-solved constant, per level
-        self._cache: dict[tuple[str, str, int], list[Candidate]] = {}
+        self._cache: dict[tuple[str, str, int, int], list[Candidate]] = {}
 
     def propose(self, task: Task) -> list[Candidate]:
         """The proved cheaper version, or nothing; a task already searched
@@ -426,7 +426,7 @@ class SuperoptAgent:
         deterministic, and the orchestrator may ask again)."""
         if task.level != "ir":
             return []
-        key = (task.source, task.function, len(self.extra_examples))
+        key = (task.source, task.function, len(self.extra_examples), self.max_cost)
         if key not in self._cache:
             self._cache[key] = self._propose(task)
         return list(self._cache[key])

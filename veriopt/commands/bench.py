@@ -61,6 +61,7 @@ class CResult:
     function: str
     reference_speedup: float | None = None     # the corpus's better version vs clang -O3
     reference_spread: float | None = None
+    reference_faster: bool = False
     agent_speedup: float | None = None         # best proved agent candidate vs clang -O3
     agent_spread: float | None = None
     agent: str | None = None
@@ -187,6 +188,7 @@ def bench_c_case(root: Path, case: dict, budget: float, driver: str, runs: int) 
     try:
         ref = measure(source, better, fn, "c", runs=runs)
         result.reference_speedup, result.reference_spread = ref.speedup, ref.spread
+        result.reference_faster = ref.faster()
         baseline_ir = lower_c(source)
         found = None
         if ir_supported(baseline_ir, fn):
@@ -283,7 +285,7 @@ def summarize(ir: list[IRResult], c: list[CResult]) -> dict[str, Any]:
             "ir_as_good_percent": round(100.0 * good / len(ir), 1) if ir else None,
             "ir_improved": sum(r.best is not None and r.best < r.baseline for r in ir),
             "c_cases": len(c),
-            "c_reference_faster": sum((r.reference_speedup or 0) > 1.03 for r in c),
+            "c_reference_faster": sum(r.reference_faster for r in c),
             "c_agent_faster": sum(r.faster for r in c)}
 
 
