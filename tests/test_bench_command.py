@@ -101,3 +101,20 @@ def test_bench_table(tmp_path, capsys):
 
 def test_bench_without_manifest(tmp_path, capsys):
     assert main(["bench", str(tmp_path)]) == 2
+
+
+def test_bench_agent_selection(tmp_path, capsys):
+    root = _small_corpus(tmp_path, ["popcount8_unrolled"])
+    assert main(["bench", str(root), "--budget", "20", "--driver", "direct", "--json",
+                 "--agents", "rules"]) == 0
+    only_rules = json.loads(capsys.readouterr().out)["ir"][0]
+    assert only_rules["best"] is None and not only_rules["as_good"]
+    assert main(["bench", str(root), "--budget", "20", "--driver", "direct", "--json",
+                 "--agents", "superopt"]) == 0
+    synthesised = json.loads(capsys.readouterr().out)["ir"][0]
+    assert synthesised["agent"] == "superopt" and synthesised["best"] == 1
+
+
+def test_bench_unknown_agent(tmp_path):
+    root = _small_corpus(tmp_path, ["mul9"])
+    assert main(["bench", str(root), "--agents", "oracle"]) == 2

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_BUDGET = 60.0
+AGENTS = ("rules", "passes", "superopt")
 
 
 def register(sub, name: str) -> None:
@@ -35,6 +36,8 @@ def register(sub, name: str) -> None:
                    help="run only these cases (repeatable)")
     p.add_argument("--level", choices=("ir", "c", "all"), default="all")
     p.add_argument("--runs", type=int, default=15, help="timing runs per C kernel")
+    p.add_argument("--agents", default=",".join(AGENTS), metavar="A,B",
+                   help=f"offline agents to run (default {','.join(AGENTS)})")
     p.add_argument("--json", action="store_true", help="machine-readable results")
     p.set_defaults(run=run)
 
@@ -71,11 +74,13 @@ class CResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def offline_agents(deadline: float) -> list:
+def offline_agents(deadline: float, names: tuple[str, ...] = AGENTS) -> list:
     from veriopt.agents.passes import PassesAgent
     from veriopt.agents.rules import RulesAgent
     from veriopt.agents.superopt import SuperoptAgent
-    return [RulesAgent(), PassesAgent(), SuperoptAgent(deadline=deadline)]
+    made = {"rules": RulesAgent, "passes": PassesAgent,
+            "superopt": lambda: SuperoptAgent(deadline=deadline)}
+    return [made[name]() for name in names]
 
 
 def _weighted(code: str, fn: str) -> int:
@@ -83,7 +88,8 @@ def _weighted(code: str, fn: str) -> int:
     return static_cost(code, fn, mca=False).weighted
 
 
-def best_direct(source: str, fn: str, budget: float) -> tuple[str, str, int] | None:
+def best_direct(source: str, fn: str, budget: float,
+                names: tuple[str, ...] = AGENTS) -> tuple[str, str, int] | None:
     """(code, agent, proved count) of the cheapest proved candidate, driving
     the agents with a plain loop."""
     from veriopt.agents.base import Task
@@ -93,7 +99,7 @@ def best_direct(source: str, fn: str, budget: float) -> tuple[str, str, int] | N
     task = Task(fn, "ir", source)
     best: tuple[int, str, str] | None = None
     proved = 0
-    for agent in offline_agents(deadline=max(1.0, budget * 0.6)):
+    for agent in offline_agents(max(1.0, budget * 0.6), names):
         left = budget - (time.monotonic() - start)
         if left <= 0:
             break
@@ -117,8 +123,8 @@ def best_direct(source: str, fn: str, budget: float) -> tuple[str, str, int] | N
     return None if best is None else (best[1], best[2], proved)
 
 
-def best_orchestrated(source: str, fn: str, budget: float, path: str
-                      ) -> tuple[str, str, int] | None:
+def best_orchestrated(source: str, fn: str, budget: float, path: str,
+                      names: tuple[str, ...] = AGENTS) -> tuple[str, str, int] | None:
     """The same through the orchestrator; records it marked proved are the
     only ones considered (its cost rule may decline some of them)."""
     from veriopt.agents.base import Task
@@ -128,7 +134,7 @@ def best_orchestrated(source: str, fn: str, budget: float, path: str
     task = Task(fn, "ir", source, source_path=path)
     store = Store(":memory:")
     try:
-        orch = Orchestrator([Job(task, IRGate(), source)], offline_agents(budget * 0.5),
+        orch = Orchestrator([Job(task, IRGate(), source)], offline_agents(budget * 0.5, names),
                             store, Budget(seconds=budget))
         result = orch.run()
     finally:
@@ -151,7 +157,8 @@ def orchestrator_available() -> bool:
     return True
 
 
-def bench_ir_case(root: Path, case: dict, budget: float, driver: str) -> IRResult:
+def bench_ir_case(root: Path, case: dict, budget: float, driver: str,
+                  names: tuple[str, ...] = AGENTS) -> IRResult:
     from veriopt.verify.api import verify_ir
     from veriopt.verify.verdict import Status
     path = root / case["file"]
@@ -161,9 +168,9 @@ def bench_ir_case(root: Path, case: dict, budget: float, driver: str) -> IRResul
     start = time.monotonic()
     try:
         if driver == "orchestrator":
-            found = best_orchestrated(source, fn, budget, str(path))
+            found = best_orchestrated(source, fn, budget, str(path), names)
         else:
-            found = best_direct(source, fn, budget)
+            found = best_direct(source, fn, budget, names)
     except Exception as exc:  # one broken case must not end the bench
         result.note = f"error: {type(exc).__name__}: {exc}"
         found = None
@@ -176,7 +183,8 @@ def bench_ir_case(root: Path, case: dict, budget: float, driver: str) -> IRResul
     return result
 
 
-def bench_c_case(root: Path, case: dict, budget: float, driver: str, runs: int) -> CResult:
+def bench_c_case(root: Path, case: dict, budget: float, driver: str, runs: int,
+                 names: tuple[str, ...] = AGENTS) -> CResult:
     """Time the corpus's better version and, where the agents prove a
     cheaper version of clang -O3's IR, that candidate."""
     from veriopt.bench.timing import TimingError, measure
@@ -192,8 +200,8 @@ def bench_c_case(root: Path, case: dict, budget: float, driver: str, runs: int) 
         baseline_ir = lower_c(source)
         found = None
         if ir_supported(baseline_ir, fn):
-            found = (best_orchestrated(baseline_ir, fn, budget, case["file"])
-                     if driver == "orchestrator" else best_direct(baseline_ir, fn, budget))
+            found = (best_orchestrated(baseline_ir, fn, budget, case["file"], names)
+                     if driver == "orchestrator" else best_direct(baseline_ir, fn, budget, names))
         else:
             result.note = "IR not verifiable (loops/memory): agents skipped"
         if found is not None and _weighted(found[0], fn) < _weighted(baseline_ir, fn):
@@ -245,8 +253,14 @@ def load_manifest(root: Path) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
+    from veriopt.verify.verdict import BadInput
     root = Path(args.corpus)
     manifest = load_manifest(root)
+    names = tuple(a.strip() for a in args.agents.split(",") if a.strip())
+    unknown = set(names) - set(AGENTS)
+    if unknown or not names:
+        raise BadInput(f"unknown agents: {', '.join(sorted(unknown)) or '(none given)'}; "
+                       f"choose from {', '.join(AGENTS)}")
     driver = args.driver
     if driver == "auto":
         driver = "orchestrator" if orchestrator_available() else "direct"
@@ -258,14 +272,14 @@ def run(args: argparse.Namespace) -> int:
         if not args.json:
             print(IR_HEADER)
         for case in ir_cases:
-            ir_results.append(bench_ir_case(root, case, args.budget, driver))
+            ir_results.append(bench_ir_case(root, case, args.budget, driver, names))
             if not args.json:
                 print_ir_row(ir_results[-1])
     if args.level in ("c", "all") and c_cases:
         if not args.json:
             print(C_HEADER)
         for case in c_cases:
-            c_results.append(bench_c_case(root, case, args.budget, driver, args.runs))
+            c_results.append(bench_c_case(root, case, args.budget, driver, args.runs, names))
             if not args.json:
                 print_c_row(c_results[-1])
     summary = summarize(ir_results, c_results)
