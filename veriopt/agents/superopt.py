@@ -43,7 +43,7 @@ Vals = tuple   # one value per example (unsigned), for one expression
 
 BINOPS: dict[str, int] = {"add": 1, "sub": 1, "and": 1, "or": 1, "xor": 1, "shl": 1,
                           "lshr": 1, "ashr": 1, "umin": 1, "umax": 1, "smin": 1, "smax": 1,
-                          "mul": 3}
+                          "rotl": 1, "rotr": 1, "mul": 3}
 COMMUTATIVE = {"add", "and", "or", "xor", "umin", "umax", "smin", "smax", "mul"}
 UNOPS: dict[str, int] = {"abs": 1, "ctpop": 1, "ctlz": 1, "cttz": 1}
 PREDICATES = ("eq", "ne", "ult", "ule", "slt", "sle", "ugt", "uge", "sgt", "sge")
@@ -79,6 +79,9 @@ def concrete_binop(op: str, a: int, b: int, w: int) -> int | None:
         if op == "lshr":
             return a >> b
         return (_signed(a, w) >> b) & m
+    if op in ("rotl", "rotr"):
+        k = b % w if op == "rotl" else (w - b % w) % w
+        return ((a << k) | (a >> (w - k))) & m if k else a
     if op == "umin":
         return min(a, b)
     if op == "umax":
@@ -118,7 +121,8 @@ def smt_binop(op: str, a, b, w: int):
         "and": lambda: a & b, "or": lambda: a | b, "xor": lambda: a ^ b,
         "shl": lambda: a << b, "lshr": lambda: z3.LShR(a, b), "ashr": lambda: a >> b,
         "umin": lambda: z3.If(z3.ULE(a, b), a, b), "umax": lambda: z3.If(z3.UGE(a, b), a, b),
-        "smin": lambda: z3.If(a <= b, a, b), "smax": lambda: z3.If(a >= b, a, b)}
+        "smin": lambda: z3.If(a <= b, a, b), "smax": lambda: z3.If(a >= b, a, b),
+        "rotl": lambda: z3.RotateLeft(a, b), "rotr": lambda: z3.RotateRight(a, b)}
     poison = z3.UGE(b, z3.BitVecVal(w, w)) if op in ("shl", "lshr", "ashr") else no
     return table[op](), poison
 
@@ -383,6 +387,10 @@ def emit_function(problem: Problem, e: Expr, module_text: str) -> str:
             line = f"{name} = call {ty} @llvm.ctpop.{ty}({ty} {ops[0]})"
         elif kind in ("ctlz", "cttz"):
             line = f"{name} = call {ty} @llvm.{kind}.{ty}({ty} {ops[0]}, i1 false)"
+        elif kind in ("rotl", "rotr"):
+            fsh = "fshl" if kind == "rotl" else "fshr"
+            line = (f"{name} = call {ty} @llvm.{fsh}.{ty}({ty} {ops[0]}, {ty} {ops[0]}, "
+                    f"{ty} {ops[1]})")
         elif kind in INTRINSIC_OPS:
             line = f"{name} = call {ty} @llvm.{kind}.{ty}({ty} {ops[0]}, {ty} {ops[1]})"
         else:
