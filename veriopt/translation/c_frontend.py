@@ -140,3 +140,38 @@ def load(path: str, text: str | None = None) -> CProgram:
                 raise BadInput(f"function '{name}' defined twice", path, line)
             program.functions[name] = node
     return program
+
+
+class _Calls(c_ast.NodeVisitor):
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def visit_FuncCall(self, node: c_ast.FuncCall) -> None:
+        if isinstance(node.name, c_ast.ID):
+            self.names.add(node.name.name)
+        self.generic_visit(node)
+
+
+def external_calls(program: CProgram, name: str) -> set[str]:
+    """Functions `name` calls, directly or through the file's own functions,
+    that the file does not define (libc, builtins).
+
+    Used to keep a candidate from calling anything its original does not:
+    candidate code is run, so it must not reach `system` or `fopen`.
+    """
+    seen: set[str] = set()
+    external: set[str] = set()
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        visitor = _Calls()
+        visitor.visit(program.function(current).body)
+        for callee in visitor.names:
+            if callee in program.functions:
+                todo.append(callee)
+            else:
+                external.add(callee)
+    return external

@@ -77,12 +77,15 @@ def replay(pair: "Pair", inputs: Inputs, model: z3.ModelRef, kind: str,
            cex: Counterexample) -> list[str]:
     """Run both functions on the counterexample; notes on what happened."""
     from veriopt.verify.c_equiv import _signature
-    from veriopt.translation.c_frontend import load
+    from veriopt.translation.c_frontend import external_calls, load
 
     case = case_from_model(inputs, model)
     if case is None:
         return ["not replayed: the buffers of this example are too large to run"]
-    ret_t = _signature(load(pair.src_path), pair.src_fn)[1]
+    src_prog, tgt_prog = load(pair.src_path), load(pair.tgt_path)
+    if external_calls(tgt_prog, pair.tgt_fn) - external_calls(src_prog, pair.src_fn):
+        return ["not replayed: the target calls functions the source does not"]
+    ret_t = _signature(src_prog, pair.src_fn)[1]
     try:
         with workdir() as tmp:
             src_bin = Binary(pair.src_path, pair.src_fn, inputs.params, ret_t, Path(tmp), "src")

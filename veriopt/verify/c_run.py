@@ -134,6 +134,7 @@ static void on_signal(int sig) {{ siglongjmp(jump, sig); }}
 int main(int argc, char **argv) {{
   char *line = NULL; size_t cap = 0; long ps = sysconf(_SC_PAGESIZE);
   long ms = argc > 1 ? atol(argv[1]) : 1000;
+  int stop_at_timeout = argc > 2 && argv[2][0] == '1';
   static char altstack[1 << 16];
   stack_t ss = {{ .ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0 }};
   sigaltstack(&ss, NULL);
@@ -178,15 +179,11 @@ int main(int argc, char **argv) {{
     for (unsigned long long g = 0; g < ng; g++) munmap(map[g], span[g]);
     printf("\\n");
     fflush(stdout);
+    if (sig == SIGALRM && stop_at_timeout) return 0;
   }}
   return 0;
 }}
 """
-
-
-def undefined_symbols(obj: Path) -> set[str]:
-    proc = subprocess.run(["nm", "-u", str(obj)], capture_output=True, text=True, timeout=30)
-    return {line.split()[-1] for line in proc.stdout.splitlines() if line.strip()}
 
 
 def sanitizer_flags(cc: str, trap: bool) -> list[str]:
@@ -238,25 +235,29 @@ class Binary:
         self._run_tool([cc, "-O1", "-w", *self.link, str(main), str(self.obj), "-o",
                         str(self.exe)], "linking the harness")
 
-    def calls(self) -> set[str]:
-        """External functions the compiled function calls (sanitizer hooks aside)."""
-        return {s for s in undefined_symbols(self.obj) if not s.startswith("__ubsan")}
+    def run(self, cases: list[Case], per_case: float = 1.0, timeout: float | None = None,
+            stop_at_timeout: bool = False) -> list[Result]:
+        """Run all cases, resuming after any case that ended the process.
 
-    def run(self, cases: list[Case], per_case: float = 1.0, timeout: float | None = None
-            ) -> list[Result]:
-        """Run all cases, resuming after any case that ended the process."""
+        With `stop_at_timeout` the results end at the first case that ran
+        out of time (the fuzzer needs no more once the target hangs).
+        """
         results: list[Result] = []
         lines = [c.encode(self.params) for c in cases]
         limit = timeout if timeout is not None else per_case * len(cases) + 5.0
         while len(results) < len(cases):
-            results += self._batch(lines[len(results):], per_case, limit)
+            results += self._batch(lines[len(results):], per_case, limit, stop_at_timeout)
+            if stop_at_timeout and results and results[-1].status == "timeout":
+                break
         return results
 
-    def _batch(self, lines: list[str], per_case: float, limit: float) -> list[Result]:
+    def _batch(self, lines: list[str], per_case: float, limit: float,
+               stop_at_timeout: bool = False) -> list[Result]:
         cpu = max(1, int(limit) + 1)
         ms = max(1, int(per_case * 1000))
         try:
-            proc = subprocess.run([str(self.exe), str(ms)], input="\n".join(lines) + "\n",
+            argv = [str(self.exe), str(ms), "1" if stop_at_timeout else "0"]
+            proc = subprocess.run(argv, input="\n".join(lines) + "\n",
                                   capture_output=True, text=True, timeout=limit,
                                   preexec_fn=limit_child(cpu),
                                   env={"UBSAN_OPTIONS": "print_stacktrace=0:halt_on_error=1",
@@ -269,6 +270,8 @@ class Binary:
                    if line.startswith(("R ", "X "))]
         if len(results) >= len(lines):
             return results[:len(lines)]
+        if stop_at_timeout and results and results[-1].status == "timeout":
+            return results
         if timed_out or code in (-9, -24):
             results.append(Result("timeout", message="the process ran out of time"))
         elif "runtime error" in err:

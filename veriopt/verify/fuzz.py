@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
 from veriopt.translation import c_smt
-from veriopt.translation.c_frontend import load
+from veriopt.translation.c_frontend import external_calls, load
 from veriopt.translation.c_types import CType, IntT, PtrT, Unsupported
 from veriopt.verify.c_equiv import Pair, format_int
 from veriopt.verify.c_replay import describe
@@ -146,7 +146,7 @@ def fuzz_files(pair: Pair, examples: int = 10000, time_budget: float | None = No
     with workdir() as tmp:
         src = Binary(pair.src_path, pair.src_fn, params, ret_t, Path(tmp), "src", trap=True)
         tgt = Binary(pair.tgt_path, pair.tgt_fn, params, ret_t, Path(tmp), "tgt", trap=True)
-        extra = tgt.calls() - src.calls()
+        extra = external_calls(tgt_prog, pair.tgt_fn) - external_calls(src_prog, pair.src_fn)
         if extra:
             raise BadInput(f"'{pair.tgt_fn}' calls {', '.join(sorted(extra))}, "
                            "which the source does not", pair.tgt_path)
@@ -171,7 +171,7 @@ def _loop(src: Binary, tgt: Binary, params, ret_t, examples: int, budget: float 
         src_results = src.run(batch, PER_CASE_SECONDS)
         keep = [i for i, r in enumerate(src_results) if r.status == "ok"]
         stats.discarded += len(batch) - len(keep)
-        tgt_results = tgt.run([batch[i] for i in keep], PER_CASE_SECONDS)
+        tgt_results = tgt.run([batch[i] for i in keep], PER_CASE_SECONDS, stop_at_timeout=True)
         for i, t in zip(keep, tgt_results):
             stats.runs += 1
             kind = difference(src_results[i], t, ret_t)

@@ -1,0 +1,124 @@
+"""The `verify-c` and `fuzz` commands: exit codes, alive-tv wording, JSON,
+and one-line errors for bad input."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from c_helpers import CORPUS, write
+from veriopt.cli import main
+
+SRC = str(CORPUS / "sdiv4_shift.orig.c")
+TGT = str(CORPUS / "sdiv4_shift.rewrite.c")
+OK_SRC = str(CORPUS / "mul8_shift.orig.c")
+OK_TGT = str(CORPUS / "mul8_shift.rewrite.c")
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_correct_pair_exits_0(capsys):
+    code, out, _ = run(capsys, "verify-c", OK_SRC, OK_TGT, "--function", "f")
+    assert code == 0
+    assert out.strip() == "Transformation seems to be correct!"
+
+
+def test_incorrect_pair_exits_1_with_example(capsys):
+    code, out, _ = run(capsys, "verify-c", SRC, TGT, "--function", "f")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[:2] == ["Transformation doesn't verify!", "ERROR: Value mismatch"]
+    assert "Example:" in lines and any(line.startswith("x = ") for line in lines)
+    assert "; confirmed by execution: the return values differ" in lines
+
+
+def test_bounded_verdict_names_the_bound(capsys):
+    src = str(CORPUS / "popcount32_loop.orig.c")
+    tgt = str(CORPUS / "popcount32_loop.rewrite.c")
+    code, out, _ = run(capsys, "verify-c", src, tgt, "-f", "f", "--unroll", "5")
+    assert code == 0
+    assert out.strip() == "Transformation seems to be correct! (bounded: 5 iterations)"
+
+
+def test_different_names_in_one_file(capsys):
+    one = str(CORPUS / "both_in_one.c")
+    code, out, _ = run(capsys, "verify-c", one, "--src-fn", "rotl", "--tgt-fn", "rotl_fast")
+    assert (code, out.strip()) == (0, "Transformation seems to be correct!")
+    code, out, _ = run(capsys, "verify-c", one, "--src-fn", "rotl", "--tgt-fn", "rotl_bad")
+    assert code == 1 and "ERROR: Source is more defined than target" in out
+
+
+def test_json_output(capsys):
+    code, out, _ = run(capsys, "verify-c", SRC, TGT, "--function", "f", "--json")
+    data = json.loads(out)
+    assert code == 1
+    assert (data["verdict"], data["error"]) == ("incorrect", "Value mismatch")
+    assert data["counterexample"]["replayed"]
+
+
+def test_syntax_error_exits_2_with_position(capsys, tmp_path):
+    bad = write(tmp_path, "bad.c", "int f(int x) {\n  return x +;\n}\n")
+    code, out, err = run(capsys, "verify-c", OK_SRC, bad, "--function", "f")
+    assert code == 2 and out == ""
+    assert err.startswith(f"{bad}:2:") and "error: syntax error" in err
+    assert "Traceback" not in err
+
+
+def test_missing_function_exits_2(capsys):
+    code, _, err = run(capsys, "verify-c", OK_SRC, OK_TGT, "--function", "nope")
+    assert code == 2 and "no function 'nope' defined" in err
+
+
+def test_missing_function_name_exits_2(capsys):
+    code, _, err = run(capsys, "verify-c", OK_SRC, OK_TGT)
+    assert code == 2 and "--function" in err
+
+
+def test_unsupported_exits_3(capsys, tmp_path):
+    src = write(tmp_path, "a.c", "int f(int x) { return x; }\n")
+    tgt = write(tmp_path, "b.c", "int f(int x) {\n  float y = x;\n  return y;\n}\n")
+    code, out, _ = run(capsys, "verify-c", src, tgt, "-f", "f")
+    assert code == 3
+    assert out.strip() == "ERROR: Unsupported: floating-point type 'float' at line 2"
+
+
+def test_timeout_exits_3(capsys):
+    src = str(CORPUS / "sum_unroll2.orig.c")
+    tgt = str(CORPUS / "sum_unroll2.rewrite.c")
+    code, out, _ = run(capsys, "verify-c", src, tgt, "-f", "sum", "--timeout", "0.05")
+    assert (code, out.strip()) == (3, "ERROR: Timeout")
+
+
+def test_fuzz_finds_a_difference_exits_1(capsys):
+    code, out, _ = run(capsys, "fuzz", SRC, TGT, "--function", "f", "--examples", "500")
+    assert code == 1
+    assert out.startswith("Transformation doesn't verify!\nERROR: Value mismatch")
+
+
+def test_fuzz_without_difference_is_not_a_proof(capsys):
+    code, out, _ = run(capsys, "fuzz", OK_SRC, OK_TGT, "--function", "f", "--examples", "300")
+    assert code == 3
+    assert out.strip() == "no counterexample in 300 runs"
+
+
+def test_fuzz_ir_is_unsupported_for_now(capsys, tmp_path):
+    pair = write(tmp_path, "pair.ll", "define i8 @src(i8 %a) {\n  ret i8 %a\n}\n")
+    code, out, _ = run(capsys, "fuzz", pair)
+    assert code == 3 and out.startswith("ERROR: Unsupported: IR-level fuzzing")
+
+
+@pytest.mark.parametrize("argv,code", [
+    (["verify-c", OK_SRC, OK_TGT, "-f", "f"], 0),
+    (["verify-c", SRC, TGT, "-f", "f", "--no-replay"], 1),
+])
+def test_installed_entry_point(argv, code):
+    proc = subprocess.run([sys.executable, "-m", "veriopt.cli", *argv], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == code, proc.stderr
+    assert "Traceback" not in proc.stderr
