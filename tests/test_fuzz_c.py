@@ -100,7 +100,8 @@ def test_edge_values_stay_in_range():
     assert 255 in edge_values(UCHAR)
 
 
-def test_ir_fuzzing_hook_is_explicit():
-    verdict = fuzz_ir("pair.ll", examples=10)
-    assert verdict.status is Status.UNSUPPORTED
-    assert "IR-level fuzzing" in verdict.reason
+def test_ir_pairs_go_to_the_ir_interpreter(tmp_path):
+    pair = write(tmp_path, "pair.ll", "define i8 @src(i8 %a) {\n  %r = udiv i8 %a, 2\n  ret i8 %r\n}\n"
+                 "define i8 @tgt(i8 %a) {\n  %r = ashr i8 %a, 1\n  ret i8 %r\n}\n")
+    verdict = fuzz_ir(pair, examples=500)
+    assert verdict.status is Status.INCORRECT and verdict.error == ERR_VALUE

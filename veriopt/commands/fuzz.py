@@ -32,8 +32,8 @@ def register(subparsers: argparse._SubParsersAction, name: str) -> None:
 
 def render(verdict: Verdict) -> str:
     """Fuzzing's own words for "nothing found": it must not read like a proof."""
-    if verdict.status is Status.UNKNOWN and verdict.solver == "fuzz":
-        return verdict.reason or "no counterexample"
+    if verdict.status is Status.UNKNOWN and (verdict.reason or "").startswith("no counterexample"):
+        return verdict.reason
     return verdict.render()
 
 

@@ -236,16 +236,14 @@ def _elements(data: bytes, elem: IntT) -> str:
 
 def fuzz_ir(path: str, examples: int = 10000, time_budget: float | None = None,
             fuzz_seed: int = 0) -> Verdict:
-    """HOOK: differential fuzzing of an IR pair (`veriopt fuzz pair.ll`).
+    """Differential fuzzing of an IR pair (`veriopt fuzz pair.ll`).
 
-    Needs a poison-aware interpreter of the IR semantics (concrete runs
-    cannot see poison, see DESIGN.md); it is wired up once
-    `veriopt.translation.ir_smt` exposes `evaluate`. Until then: unsupported.
+    Concrete runs cannot see poison (see DESIGN.md), so this runs the
+    poison-aware interpreter of the IR semantics (`ir_smt.evaluate`) via
+    `veriopt.verify.fuzz_ir`; without it, IR fuzzing is unsupported.
     """
     try:
-        from veriopt.translation import ir_smt  # noqa: F401 - presence check only
+        from veriopt.verify.fuzz_ir import fuzz_file
     except ImportError:
-        return Verdict.unsupported("IR-level fuzzing (the IR interpreter is not available yet)")
-    if not hasattr(ir_smt, "evaluate"):
-        return Verdict.unsupported("IR-level fuzzing (the IR interpreter is not available yet)")
-    return Verdict.unsupported("IR-level fuzzing (interpreter found but not wired up yet)")
+        return Verdict.unsupported("IR-level fuzzing (the IR interpreter is not available)")
+    return fuzz_file(path, examples, time_budget, fuzz_seed)
