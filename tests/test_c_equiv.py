@@ -101,6 +101,14 @@ def test_solver_timeout_is_unknown_never_correct():
     assert verdict.render() == "ERROR: Timeout"
 
 
+def test_symbolic_execution_respects_the_time_budget(tmp_path):
+    src = write(tmp_path, "a.c", "unsigned f(unsigned n) { unsigned s = 0;"
+                " for (unsigned i = 0; i < n; i++) s += i * i; return s; }\n")
+    verdict = verify_files(Pair(src, "f", src, "f"), unroll=100000, timeout=0.5)
+    assert verdict.status is Status.UNKNOWN and verdict.reason == "timeout"
+    assert verdict.seconds < 20
+
+
 def test_unsupported_construct_is_named_with_its_line(tmp_path):
     src = write(tmp_path, "a.c", "int f(int x) { return x; }\n")
     tgt = write(tmp_path, "b.c", "int f(int x) {\n  double d = x;\n  return (int)d;\n}\n")

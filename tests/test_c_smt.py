@@ -104,7 +104,12 @@ def test_loop_beyond_unroll_bound_is_reported_as_unwinding(tmp_path):
     ("int f(int x) { return x ? f(x - 1) : 0; }", "recursive call to 'f'"),
     ("int ext(int); int f(int x) { return ext(x); }", "call to 'ext' (not defined in the file)"),
     ("int f(int x) { int *p = &x; return *p; }", "address of a scalar variable"),
+    ("int f(int x) { return x++ + x; }", "unsequenced modification of 'x'"),
+    ("int f(int i) { int a[2] = {0}; a[i & 1] = i++; return a[0]; }",
+     "unsequenced modification of 'i'"),
+    ("int f(int x) { x = x++; return x; }", "unsequenced modification of 'x'"),
 ])
+
 def test_unmodelled_constructs_are_named_with_their_line(tmp_path, text, construct):
     program = load(write(tmp_path, "u.c", text))
     with pytest.raises(Unsupported) as err:
@@ -112,6 +117,17 @@ def test_unmodelled_constructs_are_named_with_their_line(tmp_path, text, constru
         c_smt.Executor(program, 4, "source").run("f", c_smt.make_inputs(params))
     assert construct in str(err.value)
     assert "at line 1" in str(err.value)
+
+
+@pytest.mark.parametrize("text", [
+    "int f(int x) { x = x + 1; x += x; return x; }",
+    "int f(int i) { int a[4] = {0}; a[i & 3] = a[i & 3] * 2; int s = 0; s += a[i++ & 3];"
+    " return s + i; }",
+    "int f(int x) { int y = (x++, x++); return x > 0 && x++ > 1 ? x : y; }",
+])
+def test_sequenced_side_effects_are_modelled(tmp_path, text):
+    ub, _, _ = run_concrete(tmp_path, text, "f", [1])
+    assert ub is False
 
 
 # ---------------------------------------------------------------- property test

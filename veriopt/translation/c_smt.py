@@ -15,6 +15,7 @@ pointer carries the bounds [lo, hi) of the object it points into.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import z3
@@ -23,6 +24,7 @@ from pycparser import c_ast
 from veriopt.translation import c_types as T
 from veriopt.translation.c_frontend import CProgram
 from veriopt.translation.c_memory import Memory
+from veriopt.translation.c_sequence import check_function
 from veriopt.translation.c_types import ArrT, CType, IntT, PtrT, Unsupported, VoidT
 
 ADDR = 64
@@ -30,6 +32,10 @@ ADDR = 64
 ADDR_LIMIT = 1 << 62
 LOCAL_ARRAY_LIMIT = 4096  # bytes of a local array we track initialisation of
 LENGTH_NAMES = ("n", "len", "length", "size", "count", "num", "cnt", "nelems", "nmemb", "N", "sz")
+
+
+class OutOfTime(Exception):
+    """The symbolic execution itself used up the time budget."""
 
 
 # ---------------------------------------------------------------- values
@@ -232,8 +238,10 @@ class Frame:
 class Executor:
     """Runs one function of a program symbolically on given inputs."""
 
-    def __init__(self, program: CProgram, unroll: int, prefix: str):
+    def __init__(self, program: CProgram, unroll: int, prefix: str,
+                 deadline: float | None = None):
         self.program = program
+        self.deadline = deadline
         self.unroll = unroll
         self.prefix = prefix
         self.types = T.TypeReader(program.ast)
@@ -297,6 +305,7 @@ class Executor:
         ret_t = return_type(self.program, fn)
         if len(params) != len(args):
             raise Unsupported(f"call to '{name}' with {len(args)} arguments for {len(params)}", node)
+        check_function(fn)
         frame = Frame(name, ret_t, pc)
         if isinstance(ret_t, IntT):
             frame.retval = bv(0, ret_t.bits)
@@ -471,6 +480,8 @@ class Executor:
         f.brk, f.cont = z3.BoolVal(False), z3.BoolVal(False)
         finished = False
         for i in range(self.unroll):
+            if self.deadline is not None and time.monotonic() > self.deadline:
+                raise OutOfTime()
             if not (do_while and i == 0) and self.exit_test(cond):
                 finished = True
                 break

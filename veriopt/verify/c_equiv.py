@@ -18,7 +18,7 @@ import z3
 from veriopt.translation import c_smt
 from veriopt.translation.c_frontend import CProgram, load
 from veriopt.translation.c_memory import Memory
-from veriopt.translation.c_smt import Executor, Inputs, IntV, MemObject, Outcome
+from veriopt.translation.c_smt import Executor, Inputs, IntV, MemObject, OutOfTime, Outcome
 from veriopt.translation.c_types import IntT, PtrT, Unsupported
 from veriopt.verify import c_replay
 from veriopt.verify.c_solve import Solver
@@ -54,6 +54,8 @@ def verify_files(pair: Pair, unroll: int = DEFAULT_UNROLL, timeout: float = DEFA
         verdict = verify_programs(src_prog, tgt_prog, pair, unroll, timeout, replay)
     except Unsupported as exc:
         verdict = Verdict.unsupported(str(exc))
+    except OutOfTime:
+        verdict = Verdict.unknown("timeout")
     verdict.name = f"{pair.src_fn} -> {pair.tgt_fn}"
     verdict.seconds = time.monotonic() - start
     return verdict
@@ -72,8 +74,9 @@ def verify_programs(src_prog: CProgram, tgt_prog: CProgram, pair: Pair, unroll: 
         raise BadInput(f"'{pair.src_fn}' and '{pair.tgt_fn}' have different signatures",
                        pair.tgt_path)
     inputs = c_smt.make_inputs(src_params)
-    src = Executor(src_prog, unroll, "source").run(pair.src_fn, inputs)
-    tgt = Executor(tgt_prog, unroll, "target").run(pair.tgt_fn, inputs)
+    deadline = time.monotonic() + timeout
+    src = Executor(src_prog, unroll, "source", deadline).run(pair.src_fn, inputs)
+    tgt = Executor(tgt_prog, unroll, "target", deadline).run(pair.tgt_fn, inputs)
     return Checker(pair, inputs, src, tgt, src_ret, unroll, timeout, replay).check()
 
 
