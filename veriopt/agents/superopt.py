@@ -502,6 +502,13 @@ class SuperoptAgent:
         want_bool = problem.ret_width == 1 and problem.width != 1
         # iterative deepening: at every cost level, shapes with a symbolic
         # constant over the cheaper expressions first, then the enumeration
+        for name in problem.args:           # cost 0: return an argument itself
+            leaf = ("arg", name)
+            if problem.arg_widths[name] == problem.ret_width and str(leaf) not in rejected \
+                    and tuple(ex[name] for ex in examples) == outputs:
+                outcome = self._check(problem, leaf, text, source, rejected)
+                if outcome is not None:
+                    return outcome
         entries: list[tuple[Expr, Vals]] = []
         for limit in range(1, max_cost + 1):
             if not want_bool:
@@ -523,11 +530,10 @@ class SuperoptAgent:
                     return outcome
             if time.monotonic() > deadline:
                 return None
-            if not want_bool:
-                outcome = self._holes(problem, previous[:self.solved_holes], limit, examples,
-                                      outputs, text, source, rejected, deadline, ("solved",))
-                if outcome is not None:
-                    return outcome
+            outcome = self._holes(problem, previous[:self.solved_holes], limit, examples,
+                                  outputs, text, source, rejected, deadline, ("solved",))
+            if outcome is not None:
+                return outcome
         return None
 
     def _holes(self, problem: Problem, entries: list[tuple[Expr, Vals]], limit: int,
@@ -543,6 +549,9 @@ class SuperoptAgent:
         leaf_entries = [(("arg", n), tuple(ex[n] for ex in examples)) for n in problem.args
                         if problem.arg_widths[n] == w]
         pool = leaf_entries if limit == 1 else entries
+        if problem.ret_width == 1 and w != 1:
+            return self._icmp_holes(problem, pool, limit, examples, outputs, text, source,
+                                    rejected, deadline) if "solved" in passes else None
         for pass_ in passes:
             for e, vals in pool:
                 for op, weight in BINOPS.items():
@@ -572,6 +581,22 @@ class SuperoptAgent:
                                                            text, source, rejected)
                         if outcome is not None:
                             return outcome
+        return None
+
+    def _icmp_holes(self, problem: Problem, pool: list[tuple[Expr, Vals]], limit: int,
+                    examples, outputs, text: str, source: str, rejected: set[str],
+                    deadline: float):
+        """icmp pred e, C of cost exactly `limit`, C solved with z3."""
+        for e, _vals in pool:
+            if expr_cost(e) + 1 != limit:
+                continue
+            for pred in PREDICATES:
+                if time.monotonic() > deadline:
+                    return None
+                outcome = self._solve_constant(problem, ("icmp", pred, e, ("hole", "C")),
+                                               examples, outputs, text, source, rejected)
+                if outcome is not None:
+                    return outcome
         return None
 
     def _solve_constant(self, problem: Problem, shape: Expr, examples, outputs, text: str,
