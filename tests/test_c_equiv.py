@@ -86,6 +86,17 @@ def test_bug_beyond_the_bound_is_never_called_a_full_proof(tmp_path):
     assert verdict.status is Status.INCORRECT and verdict.error == ERR_VALUE
 
 
+def test_target_ub_before_a_long_loop_is_found(tmp_path):
+    """UB within the unrolled prefix is real even when the loop would go on:
+    at n = INT_MIN the rewrite's `n - 1` overflows (and then loops ~2^31 times)."""
+    src = write(tmp_path, "a.c", "void zero(int *a, int n) { for (int i = 0; i < n; i++) a[i] = 0; }\n")
+    tgt = write(tmp_path, "b.c", "void zero(int *a, int n) { for (int i = n - 1; i >= 0; i--) a[i] = 0; }\n")
+    verdict = verify_files(Pair(src, "zero", tgt, "zero"), unroll=3)
+    assert verdict.status is Status.INCORRECT and verdict.error == ERR_UB
+    assert dict(verdict.counterexample.inputs)["n"].startswith("-2147483648")
+    assert "signed integer overflow in '-'" in verdict.counterexample.target_value
+
+
 def test_target_that_never_terminates_is_not_correct(tmp_path):
     path = write(tmp_path, "a.c", "int f(int x) { return x; }\n"
                  "int g(int x) { while (1) { } return x; }\n")

@@ -5,6 +5,6 @@
 
 long sum(const int *a, int n) {
     long s = 0;
-    for (int i = 0; i < n - 1; i++) s += a[i];
+    for (int i = 0; i + 1 < n; i++) s += a[i];
     return s;
 }

@@ -3,4 +3,7 @@
 #include <stdbool.h>
 #include <limits.h>
 
-void zero(int *a, int n) { for (int i = n - 1; i >= 0; i--) a[i] = 0; }
+void zero(int *a, int n) {
+    if (n <= 0) return;  /* n - 1 must not overflow */
+    for (int i = n - 1; i >= 0; i--) a[i] = 0;
+}
