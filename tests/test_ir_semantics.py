@@ -242,3 +242,28 @@ def test_loops_and_memory_are_unsupported():
     mem = function("define i8 @f(ptr %p) {\n %v = load i8, ptr %p\n ret i8 %v\n}\n")
     with pytest.raises(Unsupported, match="pointers"):
         evaluate(mem, [0])
+
+
+def test_subvector_intrinsics():
+    fn = function("define <2 x i8> @f(<4 x i8> %a, <4 x i8> %b) {\n"
+                  " %s = call <4 x i8> @llvm.vector.splice.v4i8(<4 x i8> %a, <4 x i8> %b, i32 -1)\n"
+                  " %e = call <2 x i8> @llvm.vector.extract.v2i8.v4i8(<4 x i8> %s, i64 2)\n"
+                  " ret <2 x i8> %e\n}\n")
+    # splice by -1: <a3, b0, b1, b2>; extract at 2: <b1, b2>
+    assert evaluate(fn, [[1, 2, 3, 4], [5, 6, 7, 8]]).value == [6, 7]
+    fn = function("define <4 x i8> @f(<4 x i8> %a, <2 x i8> %b) {\n"
+                  " %r = call <4 x i8> @llvm.vector.insert.v4i8.v2i8(<4 x i8> %a, <2 x i8> %b, i64 2)\n"
+                  " ret <4 x i8> %r\n}\n")
+    assert evaluate(fn, [[1, 2, 3, 4], [9, POISON]]).value == [1, 2, 9, POISON]
+    fn = function("define <4 x i8> @f() {\n %r = call <4 x i8> @llvm.stepvector.v4i8()\n"
+                  " ret <4 x i8> %r\n}\n")
+    assert evaluate(fn, []).value == [0, 1, 2, 3]
+
+
+def test_intrinsic_lookup_strips_only_type_manglings():
+    from veriopt.translation.ir_smt.registry import lookup_intrinsic
+    assert lookup_intrinsic("llvm.umin.v4i16") is lookup_intrinsic("llvm.umin.i8")
+    assert lookup_intrinsic("llvm.sadd.with.overflow.i32") is not None
+    assert lookup_intrinsic("llvm.umin.something") is None
+    assert lookup_intrinsic("llvm.vector.splice.right.v4i8") is not None
+    assert lookup_intrinsic("llvm.vector.reduce.fadd.v4f32") is None

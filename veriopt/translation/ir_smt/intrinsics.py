@@ -259,3 +259,49 @@ def _identity(ctx, instr):
 @intrinsic("llvm.vector.reverse")
 def _reverse(ctx, instr):
     return tuple(reversed(ctx.op(0)))
+
+
+def _const_int(instr, index: int) -> int:
+    arg = instr.operands[index]
+    if not hasattr(arg, "value"):
+        raise Unsupported(f"non-constant immediate argument of {instr.extra['callee']}")
+    return arg.value
+
+
+@intrinsic("llvm.vector.splice.left", "llvm.vector.splice.right")
+def _splice(ctx, instr):
+    """concat(a, b)[k .. k+n): k = imm for `left`, k = n - imm for `right`
+    (LLVM 22 spells the old negative immediates as `right`)."""
+    a, b = list(ctx.op(0)), list(ctx.op(1))
+    n = len(a)
+    imm = _const_int(instr, 2)
+    start = imm if instr.extra["callee"].startswith("llvm.vector.splice.left") else n - imm
+    if not 0 <= start <= n:
+        raise Unsupported("vector.splice immediate out of range")
+    return tuple((a + b)[start:start + n])
+
+
+@intrinsic("llvm.vector.extract")
+def _subvector_extract(ctx, instr):
+    vec = list(ctx.op(0))
+    idx = _const_int(instr, 1)
+    n = instr.type.count
+    if idx + n > len(vec):
+        raise Unsupported("vector.extract beyond the source vector")
+    return tuple(vec[idx:idx + n])
+
+
+@intrinsic("llvm.vector.insert")
+def _subvector_insert(ctx, instr):
+    vec, sub = list(ctx.op(0)), list(ctx.op(1))
+    idx = _const_int(instr, 2)
+    if idx + len(sub) > len(vec):
+        raise Unsupported("vector.insert beyond the destination vector")
+    return tuple(vec[:idx] + sub + vec[idx + len(sub):])
+
+
+@intrinsic("llvm.stepvector", "llvm.experimental.stepvector")
+def _stepvector(ctx, instr):
+    from veriopt.translation.ir_smt.values import const_lane
+    width = instr.type.scalar().width
+    return tuple(const_lane(width, k) for k in range(instr.type.count))

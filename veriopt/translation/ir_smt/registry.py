@@ -8,6 +8,7 @@ Adding an instruction is adding one entry and its tests.
 """
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 OPCODES: dict[str, Callable] = {}
@@ -30,11 +31,20 @@ def intrinsic(*names: str):
     return deco
 
 
+# Type manglings LLVM appends to overloaded intrinsics: .i8, .v4i16, .nxv2i32, .p0, .f32
+_MANGLING = re.compile(r"(i\d+|v\d+i\d+|nxv\d+i\d+|p\d+|v\d+p\d+|f\d+|v\d+f\d+|bf16)")
+
+
 def lookup_intrinsic(callee: str) -> Callable | None:
-    """Match `llvm.umin.v2i8` to the entry `llvm.umin` (longest prefix)."""
+    """`llvm.umin.v2i8` -> the entry `llvm.umin`. Only type manglings are
+    stripped, so a different intrinsic that merely starts with a known name
+    (`llvm.vector.splice.right`) is never mistaken for it."""
     parts = callee.split(".")
-    for k in range(len(parts), 1, -1):
-        fn = INTRINSICS.get(".".join(parts[:k]))
+    while parts:
+        fn = INTRINSICS.get(".".join(parts))
         if fn is not None:
             return fn
+        if not _MANGLING.fullmatch(parts[-1]):
+            return None
+        parts.pop()
     return None
