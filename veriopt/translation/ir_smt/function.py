@@ -381,6 +381,10 @@ class FunctionEncoder:
         if builder is None:
             raise Unsupported(f"call to @{callee}")
         _require_modelled_types(instr, f"call to @{callee}")
+        for attrs in instr.extra["arg_attrs"] + [instr.extra["ret_attrs"]]:
+            for attr in attrs.other:
+                if attr not in BENIGN_VALUE_ATTRS:
+                    raise Unsupported(f"attribute {attr} on a call to @{callee}")
         for operand, attrs in zip(instr.operands, instr.extra["arg_attrs"]):
             if attrs.noundef:
                 self._noundef_ub(operand)
