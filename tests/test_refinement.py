@@ -208,3 +208,11 @@ def test_bidirectional_reports_the_reverse_direction():
     text = pair("  %r = mul i8 %x, 4\n  ret i8 %r", "  %r = shl i8 %x, 2\n  ret i8 %r")
     v = verify(text, bidirectional=True)
     assert "equivalent" in v.note and "equivalent" in v.render()
+
+
+def test_metadata_that_changes_meaning_is_unsupported_not_ignored():
+    text = ("define i8 @src(i8 %x) {\n %r = call i8 @llvm.ctpop.i8(i8 %x)\n ret i8 %r\n}\n"
+            "define i8 @tgt(i8 %x) {\n %r = call i8 @llvm.ctpop.i8(i8 %x), !range !0\n"
+            " ret i8 %r\n}\n!0 = !{i8 0, i8 3}\n")
+    v = verify_ir(text)
+    assert v.status is V.Status.UNSUPPORTED and "!range" in v.reason

@@ -507,8 +507,11 @@ class Parser:
         instr.line = line
         # trailing operand bundles, metadata, attribute groups
         while self.peek().kind not in ("nl", "eof") and not self.at("}"):
-            if self.next().text == "[" and instr.opcode == "call":
+            tok = self.next()
+            if tok.text == "[" and instr.opcode == "call":
                 instr.extra["bundles"] = True
+            elif tok.kind == "meta" and len(tok.text) > 1 and tok.text[1].isalpha():
+                instr.extra.setdefault("metadata", []).append(tok.text[1:])
         return instr
 
     def _flags(self) -> frozenset[str]:

@@ -348,6 +348,9 @@ class FunctionEncoder:
         return out
 
     def _instruction(self, instr: Instr) -> None:
+        for kind in instr.extra.get("metadata", ()):
+            if kind not in BENIGN_METADATA:
+                raise Unsupported(f"!{kind} metadata on {instr.opcode}")
         first_new_undef = len(self.undef_vars)
         if instr.opcode == "call":
             val = self._call(instr)
@@ -488,6 +491,11 @@ BENIGN_FN_ATTRS = {"nounwind", "willreturn", "mustprogress", "nofree", "nosync",
                    "local_unnamed_addr", "unnamed_addr", "dso_local", "sanitize_address",
                    "nocf_check", "noimplicitfloat", "noredzone", "ssp", "sspreq", "sspstrong"}
 BENIGN_VALUE_ATTRS = {"zeroext", "signext", "inreg", "noundef"}
+# Metadata that does not change what an instruction computes (!range,
+# !noundef and the like do: they are refused, not ignored).
+BENIGN_METADATA = {"dbg", "prof", "tbaa", "tbaa.struct", "alias.scope", "noalias", "llvm.loop",
+                   "annotation", "srcloc", "unpredictable", "llvm.access.group", "pcsections",
+                   "heapallocsite", "nosanitize", "DIAssignID", "mmra", "irr_loop"}
 
 
 def check_attributes(fn: Function) -> None:
