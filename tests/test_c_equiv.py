@@ -120,6 +120,33 @@ def test_symbolic_execution_respects_the_time_budget(tmp_path):
     assert verdict.seconds < 20
 
 
+TABLE = """#include <stdint.h>
+static const uint8_t nib[16] = {0,1,1,2,1,2,2,3,1,2,2,3,2,3,3,4};
+static const int SHIFT = 4;
+int pc8(uint8_t x) { return nib[x & 15] + nib[x >> SHIFT]; }
+int fast(uint8_t x) { return __builtin_popcount(x); }
+int wrong(uint8_t x) { return nib[x & 15] + nib[(x >> 3) & 15]; }
+int past_end(uint8_t x) { return nib[x & 15] + nib[x >> 3]; }
+"""
+
+
+@pytest.mark.parametrize("tgt,status,error", [
+    ("fast", Status.CORRECT, None),
+    ("wrong", Status.INCORRECT, ERR_VALUE),
+    ("past_end", Status.INCORRECT, ERR_UB),
+])
+def test_const_lookup_tables(tmp_path, tgt, status, error):
+    path = write(tmp_path, "t.c", TABLE)
+    verdict = verify_files(Pair(path, "pc8", path, tgt), replay=False)
+    assert (verdict.status, verdict.error) == (status, error)
+
+
+def test_mutable_global_is_unsupported(tmp_path):
+    path = write(tmp_path, "g.c", "int calls;\nint f(int x) { return x; }\nint g(int x) { return x; }\n")
+    verdict = verify_files(Pair(path, "f", path, "g"))
+    assert verdict.render() == "ERROR: Unsupported: global variable 'calls' at line 1"
+
+
 def test_unsupported_construct_is_named_with_its_line(tmp_path):
     src = write(tmp_path, "a.c", "int f(int x) { return x; }\n")
     tgt = write(tmp_path, "b.c", "int f(int x) {\n  double d = x;\n  return (int)d;\n}\n")

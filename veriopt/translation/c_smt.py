@@ -253,18 +253,54 @@ class Executor:
         self.objects: list[MemObject] = []
         self.local_count = 0
         self.loops = 0
-        self._check_globals()
+        self.globals: dict[str, Var] = {}
+        self.readonly: list[MemObject] = []
+        self.global_decls = self._const_globals()
 
-    def _check_globals(self) -> None:
+    def _const_globals(self) -> list[c_ast.Decl]:
+        """File-scope `const` objects with initialisers (lookup tables, constants).
+
+        Mutable globals are state shared between calls: not modelled.
+        """
+        decls = []
         for node in self.program.ast.ext:
-            if isinstance(node, c_ast.Decl) and not isinstance(node.type, c_ast.FuncDecl):
+            if not isinstance(node, c_ast.Decl) or isinstance(node.type, c_ast.FuncDecl):
+                continue
+            if "const" not in _quals(node.type) or node.init is None:
                 raise Unsupported(f"global variable '{node.name}'", node)
+            decls.append(node)
+        return decls
+
+    def _define_globals(self) -> None:
+        self.frames.append(Frame("<globals>", T.INT, z3.BoolVal(True)))
+        try:
+            for node in self.global_decls:
+                t = self._global_type(node)
+                if isinstance(t, ArrT):
+                    obj = self.allocate(node, t, readonly=True)
+                    self.globals[node.name] = self.frame.scopes[0].pop(node.name)
+                    self.readonly.append(obj)
+                elif isinstance(t, IntT):
+                    val = self.coerce(self.const_value(node.init), t, node)
+                    self.globals[node.name] = Var(t, val, z3.BoolVal(True))
+                else:
+                    raise Unsupported(f"global '{node.name}' of type '{t.name}'", node)
+        finally:
+            self.frames.pop()
+
+    def _global_type(self, node: c_ast.Decl) -> CType:
+        if (isinstance(node.type, c_ast.ArrayDecl) and node.type.dim is None
+                and isinstance(node.init, c_ast.InitList)):
+            elem = self.types.read(node.type.type)
+            return ArrT(elem, len(node.init.exprs))
+        return self.types.read(node.type, array_dim=self.const_int)
 
     # -- entry
     def run(self, fn_name: str, inputs: Inputs) -> Outcome:
         fn = self.program.function(fn_name)
         self.mem = Memory(inputs.mem, word_mode=len({o.elem.size for o in inputs.objects}) <= 1)
         self.objects = list(inputs.objects)
+        self._define_globals()
         ret = self.call(fn, inputs.values, z3.BoolVal(True), fn)
         ub = z3.simplify(z3.Or([c for c, _ in self.ub_reasons])) if self.ub_reasons else z3.BoolVal(False)
         return Outcome(ret, ub, self.ub_reasons, z3.simplify(self.unwind), self.mem,
@@ -291,6 +327,8 @@ class Executor:
         for scope in reversed(self.frame.scopes):
             if name in scope:
                 return scope[name]
+        if name in self.globals:
+            return self.globals[name]
         if name in self.program.functions:
             raise Unsupported(f"use of function '{name}' as a value", node)
         raise Unsupported(f"undeclared identifier '{name}'", node)
@@ -394,8 +432,12 @@ class Executor:
         self.frame.scopes[-1][node.name] = var
 
     def local_array(self, node: c_ast.Decl, t: ArrT) -> None:
+        self.allocate(node, t)
+
+    def allocate(self, node: c_ast.Decl, t: ArrT, readonly: bool = False) -> MemObject:
+        """A fresh array object, disjoint from all others, bound to its name."""
         if not isinstance(t.elem, IntT):
-            raise Unsupported(f"local array of '{t.elem.name}'", node)
+            raise Unsupported(f"array of '{t.elem.name}'", node)
         if t.size > LOCAL_ARRAY_LIMIT:
             raise Unsupported(f"local array larger than {LOCAL_ARRAY_LIMIT} bytes", node)
         self.local_count += 1
@@ -416,12 +458,13 @@ class Executor:
                 values[i] = convert(self.int_value(self.expr(e), e), t.elem)
         elif node.init is not None:
             raise Unsupported("array initialiser", node)
-        if values[0] is None:
+        if values and values[0] is None:
             self.mem.mark_uninitialised(base, base + t.size, self.alive())
         for i, val in enumerate(values):
             if val is not None:
                 self.store_raw(base + i * t.elem.size, val)
         self.frame.scopes[-1][node.name] = Var(t, ptr, z3.BoolVal(True))
+        return obj
 
     def s_Return(self, node: c_ast.Return) -> None:
         f = self.frame
@@ -810,6 +853,9 @@ class Executor:
         if isinstance(ptr.t.elem, VoidT):
             raise Unsupported("store through void pointer", node)
         self.check_access(ptr, node)
+        if self.readonly:
+            self.ub(z3.Or([in_object(ptr.addr, o) for o in self.readonly]),
+                    "write to a const object", node)
         self.store_raw(ptr.addr, val)
 
     def store_raw(self, addr: z3.BitVecRef, val: IntV) -> None:
@@ -1030,6 +1076,13 @@ BUILTINS = {
 
 
 # ---------------------------------------------------------------- helpers
+
+def _quals(node: c_ast.Node) -> list[str]:
+    """Qualifiers of the object a declarator declares (an array's: its elements')."""
+    while isinstance(node, c_ast.ArrayDecl):
+        node = node.type
+    return list(getattr(node, "quals", None) or [])
+
 
 def _guarded(alive: z3.BoolRef, new: Value, old: Value | None) -> Value:
     if old is None or z3.is_true(alive):
