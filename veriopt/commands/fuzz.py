@@ -1,8 +1,12 @@
-"""`veriopt fuzz`: differential fuzzing of two C functions (evidence, not proof)."""
+"""`veriopt fuzz`: differential fuzzing of two C functions, or of the @src/@tgt
+pairs of an .ll file (evidence, not proof)."""
 from __future__ import annotations
 
 import argparse
 import json
+import tempfile
+
+import hypothesis.configuration
 
 from veriopt.commands.c_args import add_pair_arguments, pair_from_args
 from veriopt.verify.fuzz import fuzz_files, fuzz_ir
@@ -12,6 +16,7 @@ HELP = """Run the original and the rewritten function on the same generated inpu
 (edge values, buffers that alias and that do not) and compare results and
 memory. Inputs on which the original has undefined behaviour are skipped.
 Finding nothing is not a proof: the verdict is "no counterexample in N runs".
+Given one .ll file, its @src/@tgt pairs run on the IR semantics' interpreter.
 
 exit codes: 0 never (fuzzing proves nothing), 1 difference found,
 2 bad input, 3 no difference found / unsupported."""
@@ -43,7 +48,16 @@ def run(args: argparse.Namespace) -> int:
     if args.original.endswith(".ll"):
         verdict = fuzz_ir(args.original, args.examples, args.time_budget, args.seed)
     else:
-        verdict = fuzz_files(pair_from_args(args), args.examples, args.time_budget, args.seed)
+        pair = pair_from_args(args)
+        # hypothesis keeps caches under its home directory (./.hypothesis by
+        # default): keep the user's working directory clean.
+        previous = vars(hypothesis.configuration).get("__hypothesis_home_directory")
+        with tempfile.TemporaryDirectory(prefix="veriopt-hypothesis-") as home:
+            hypothesis.configuration.set_hypothesis_home_dir(home)
+            try:
+                verdict = fuzz_files(pair, args.examples, args.time_budget, args.seed)
+            finally:
+                hypothesis.configuration.set_hypothesis_home_dir(previous)
     if args.json:
         print(json.dumps(verdict.to_json(), indent=2))
     else:
