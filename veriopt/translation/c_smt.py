@@ -9,9 +9,11 @@ in the program size times the unroll bound.
 
 Undefined behaviour is collected as (condition, description) pairs; loops
 run at most `unroll` times and `unwind` says on which inputs that was not
-enough. Memory is one flat byte-addressed array shared by the parameters'
-buffers (which may alias unless `restrict`) and the locals' arrays; every
-pointer carries the bounds [lo, hi) of the object it points into.
+enough. Memory (`c_memory`) is one flat address space shared by the
+parameters' buffers (which may alias unless `restrict`), the locals' arrays
+and const globals; every pointer carries the bounds [lo, hi) of the object
+it points into. Values live in `c_values`, inputs in `c_inputs`, builtins
+in `c_builtins`.
 """
 from __future__ import annotations
 
@@ -25,70 +27,20 @@ from veriopt.translation import c_types as T
 from veriopt.translation.c_frontend import CProgram
 from veriopt.translation.c_memory import Memory
 from veriopt.translation.c_sequence import check_function
+from veriopt.translation.c_builtins import BUILTINS
+from veriopt.translation.c_inputs import (  # noqa: F401 - re-exported for callers
+    ADDR_LIMIT, LENGTH_NAMES, Inputs, MemObject, disjoint, in_object, length_param_for,
+    make_inputs, placement, read_params, return_type)
 from veriopt.translation.c_types import ArrT, CType, IntT, PtrT, Unsupported, VoidT
+from veriopt.translation.c_values import (  # noqa: F401 - re-exported for callers
+    ADDR, IntV, PtrV, Value, Var, bv, cast_bits, char_value, compare, convert, int_literal,
+    sext1)
 
-ADDR = 64
-# Objects live below this address, so base + size never wraps.
-ADDR_LIMIT = 1 << 62
 LOCAL_ARRAY_LIMIT = 4096  # bytes of a local array we track initialisation of
-LENGTH_NAMES = ("n", "len", "length", "size", "count", "num", "cnt", "nelems", "nmemb", "N", "sz")
 
 
 class OutOfTime(Exception):
     """The symbolic execution itself used up the time budget."""
-
-
-# ---------------------------------------------------------------- values
-
-@dataclass
-class IntV:
-    t: IntT
-    v: z3.BitVecRef
-
-
-@dataclass
-class PtrV:
-    t: PtrT
-    addr: z3.BitVecRef
-    lo: z3.BitVecRef
-    hi: z3.BitVecRef
-
-
-Value = IntV | PtrV
-
-
-@dataclass
-class Var:
-    t: CType
-    value: Value | None
-    init: z3.BoolRef
-
-
-@dataclass
-class MemObject:
-    """A buffer: a pointer parameter's target or a local array."""
-
-    name: str
-    elem: CType
-    base: z3.BitVecRef
-    elems: z3.BitVecRef          # number of elements (64-bit)
-    restrict: bool = False
-    length_param: str | None = None
-
-    @property
-    def size_bytes(self) -> z3.BitVecRef:
-        return self.elems * self.elem.size
-
-
-@dataclass
-class Inputs:
-    """The symbolic inputs both versions of a function run on."""
-
-    params: list[tuple[str, CType]]
-    values: list[Value]
-    objects: list[MemObject]
-    mem: z3.ArrayRef
-    assumptions: list[z3.BoolRef]
 
 
 @dataclass
@@ -103,125 +55,6 @@ class Outcome:
     assumptions: list[z3.BoolRef]
     loops: int
 
-
-def bv(value: int, bits: int) -> z3.BitVecRef:
-    return z3.BitVecVal(value, bits)
-
-
-def _cast_bits(v: z3.BitVecRef, src: IntT, dst: IntT) -> z3.BitVecRef:
-    if dst.is_bool:
-        return z3.If(v != 0, bv(1, 8), bv(0, 8))
-    if dst.bits == src.bits:
-        return v
-    if dst.bits < src.bits:
-        return z3.Extract(dst.bits - 1, 0, v)
-    ext = z3.SignExt if src.signed else z3.ZeroExt
-    return ext(dst.bits - src.bits, v)
-
-
-def convert(val: IntV, dst: IntT) -> IntV:
-    """Integer conversion (C11 6.3.1.3); narrowing to a signed type wraps as gcc does."""
-    return IntV(dst, z3.simplify(_cast_bits(val.v, val.t, dst)))
-
-
-# ---------------------------------------------------------------- inputs
-
-def _int_params(params: list[tuple[str, CType]]) -> list[str]:
-    return [n for n, t in params if isinstance(t, IntT)]
-
-
-def length_param_for(pointer: str, params: list[tuple[str, CType]]) -> str | None:
-    """The integer parameter giving the number of elements `pointer` points to.
-
-    By name only (`a_len`, `na`, `n`, `len`, ...): guessing from position
-    would let an unrelated integer restrict the buffers checked.
-    """
-    ints = _int_params(params)
-    for cand in (f"{pointer}_len", f"{pointer}len", f"n{pointer}", f"{pointer}_n",
-                 f"{pointer}_size", f"{pointer}_count", f"len_{pointer}", f"n_{pointer}"):
-        if cand in ints:
-            return cand
-    generic = [n for n in ints if n in LENGTH_NAMES]
-    return generic[0] if len(generic) == 1 else None
-
-
-def read_params(program: CProgram, fn: c_ast.FuncDef) -> list[tuple[str, CType]]:
-    """(name, type) of each parameter; arrays decay to pointers."""
-    reader = T.TypeReader(program.ast)
-    decl = fn.decl.type
-    out: list[tuple[str, CType]] = []
-    for p in (decl.args.params if decl.args else []):
-        if isinstance(p, c_ast.EllipsisParam):
-            raise Unsupported("variadic function", p)
-        t = reader.read(p.type, array_dim=lambda d: None)
-        if isinstance(t, VoidT):
-            continue
-        if isinstance(t, ArrT):
-            t = PtrT(t.elem)
-        if isinstance(t, PtrT) and not isinstance(t.elem, IntT):
-            raise Unsupported(f"pointer parameter of type '{t.name}'", p)
-        if p.name is None:
-            raise Unsupported("unnamed parameter", p)
-        out.append((p.name, t))
-    return out
-
-
-def return_type(program: CProgram, fn: c_ast.FuncDef) -> CType:
-    t = T.TypeReader(program.ast).read(fn.decl.type.type)
-    if isinstance(t, (PtrT, ArrT)):
-        raise Unsupported(f"function returning '{t.name}'", fn.decl)
-    return t
-
-
-def make_inputs(params: list[tuple[str, CType]]) -> Inputs:
-    """Fresh symbolic values for the parameters and their buffers."""
-    values: list[Value] = []
-    objects: list[MemObject] = []
-    assumptions: list[z3.BoolRef] = []
-    ints = {n: z3.BitVec(n, t.bits) for n, t in params if isinstance(t, IntT)}
-    for name, t in params:
-        if isinstance(t, IntT):
-            if t.is_bool:
-                assumptions.append(z3.ULE(ints[name], 1))
-            values.append(IntV(t, ints[name]))
-            continue
-        length = length_param_for(name, params)
-        if length is not None:
-            lt = dict(params)[length]
-            lv = _cast_bits(ints[length], lt, T.LONG)
-            elems = z3.If(lv < 0, bv(0, ADDR), lv)
-        else:
-            elems = z3.BitVec(f"{name}.elems", ADDR)
-        base = z3.BitVec(f"{name}.base", ADDR)
-        obj = MemObject(name, t.elem, base, elems, t.restrict, length)
-        assumptions += _placement(obj)
-        objects.append(obj)
-        values.append(PtrV(t, base, base, base + obj.size_bytes))
-    for i, a in enumerate(objects):
-        for b in objects[i + 1:]:
-            if a.restrict or b.restrict:
-                assumptions.append(disjoint(a, b))
-    return Inputs(params, values, objects, z3.Array("mem0", z3.BitVecSort(ADDR),
-                                                     z3.BitVecSort(8)), assumptions)
-
-
-def _placement(obj: MemObject) -> list[z3.BoolRef]:
-    align = obj.elem.size
-    cons = [obj.base != 0, z3.ULT(obj.base, ADDR_LIMIT), z3.ULE(obj.elems, 1 << 40)]
-    if align > 1:
-        cons.append(z3.URem(obj.base, align) == 0)
-    return cons
-
-
-def disjoint(a: MemObject, b: MemObject) -> z3.BoolRef:
-    return z3.Or(z3.ULE(a.base + a.size_bytes, b.base), z3.ULE(b.base + b.size_bytes, a.base))
-
-
-def in_object(addr: z3.BitVecRef, obj: MemObject) -> z3.BoolRef:
-    return z3.And(z3.ULE(obj.base, addr), z3.ULT(addr, obj.base + obj.size_bytes))
-
-
-# ---------------------------------------------------------------- execution
 
 @dataclass
 class Frame:
@@ -443,7 +276,7 @@ class Executor:
         self.local_count += 1
         base = z3.BitVec(f"{self.prefix}.{node.name}.{self.local_count}.base", ADDR)
         obj = MemObject(node.name, t.elem, base, bv(t.length, ADDR))
-        self.assumptions += _placement(obj)
+        self.assumptions += placement(obj)
         self.assumptions += [disjoint(obj, other) for other in self.objects]
         self.objects.append(obj)
         ptr = PtrV(PtrT(t.elem), base, base, base + t.size)
@@ -631,12 +464,12 @@ class Executor:
 
     def e_Constant(self, node: c_ast.Constant) -> IntV:
         if node.type == "char":
-            return IntV(T.INT, bv(_char_value(node.value, node), 32))
+            return IntV(T.INT, bv(char_value(node.value, node), 32))
         if node.type == "string":
             raise Unsupported("string literal", node)
         if node.type in ("float", "double", "long double"):
             raise Unsupported("floating-point constant", node)
-        return _int_literal(node.value, node)
+        return int_literal(node.value, node)
 
     # -- expressions
     def expr(self, node: c_ast.Node) -> Value | None:
@@ -825,7 +658,7 @@ class Executor:
         if isinstance(ptr.t.elem, VoidT):
             raise Unsupported("arithmetic on void pointer", node)
         size = ptr.t.elem.size
-        wide_idx = _cast_bits(idx.v, idx.t, IntT(128, idx.t.signed, 9, "i128"))
+        wide_idx = cast_bits(idx.v, idx.t, IntT(128, idx.t.signed, 9, "i128"))
         wide = z3.ZeroExt(64, ptr.addr) + wide_idx * size
         self.ub(z3.Or(z3.ULT(wide, z3.ZeroExt(64, ptr.lo)), z3.UGT(wide, z3.ZeroExt(64, ptr.hi))),
                 "pointer arithmetic out of bounds", node)
@@ -889,7 +722,7 @@ class Executor:
             return self.shift(op, left, right, node)
         if op in ("<", "<=", ">", ">=", "==", "!="):
             ct = T.common_type(left.t, right.t)
-            return _compare(op, convert(left, ct).v, convert(right, ct).v, ct.signed)
+            return compare(op, convert(left, ct).v, convert(right, ct).v, ct.signed)
         return self.arith(op, left, right, node)
 
     def arith(self, op: str, left: IntV, right: IntV, node: c_ast.Node) -> IntV:
@@ -898,11 +731,11 @@ class Executor:
         w, s = ct.bits, ct.signed
         if op == "+":
             if s:
-                self.ub(_sext1(a) + _sext1(b) != _sext1(a + b), "signed integer overflow in '+'", node)
+                self.ub(sext1(a) + sext1(b) != sext1(a + b), "signed integer overflow in '+'", node)
             return IntV(ct, z3.simplify(a + b))
         if op == "-":
             if s:
-                self.ub(_sext1(a) - _sext1(b) != _sext1(a - b), "signed integer overflow in '-'", node)
+                self.ub(sext1(a) - sext1(b) != sext1(a - b), "signed integer overflow in '-'", node)
             return IntV(ct, z3.simplify(a - b))
         if op == "*":
             if s:
@@ -935,7 +768,7 @@ class Executor:
         too_big = z3.UGE(r, w) if not rt.signed else z3.Or(r < 0, r >= w)
         what = "negative shift amount or shift by >= width"
         self.ub(too_big, f"{what} in '{op}'", node)
-        amount = _cast_bits(r, rt, lt) if rt.bits >= w else z3.ZeroExt(w - rt.bits, r)
+        amount = cast_bits(r, rt, lt) if rt.bits >= w else z3.ZeroExt(w - rt.bits, r)
         if op == "<<":
             if lt.signed:
                 self.ub(a < 0, "left shift of a negative value", node)
@@ -968,7 +801,7 @@ class Executor:
             diff = left.addr - right.addr
             return IntV(T.PTRDIFF_T, z3.simplify(diff / left.t.elem.size))
         if op in ("<", "<=", ">", ">=", "==", "!="):
-            return _compare(op, left.addr, right.addr, False)
+            return compare(op, left.addr, right.addr, False)
         raise Unsupported(f"'{op}' on pointers", node)
 
     # -- calls
@@ -987,96 +820,6 @@ class Executor:
         return self.call(self.program.functions[name], args, self.alive(), node)
 
 
-# ---------------------------------------------------------------- builtins
-
-def _arg_int(ex: Executor, args: list, i: int, t: IntT, node: c_ast.Node) -> z3.BitVecRef:
-    if len(args) <= i:
-        raise Unsupported(f"too few arguments to '{node.name.name}'", node)
-    return convert(ex.int_value(args[i], node), t).v
-
-
-def _popcount(v: z3.BitVecRef, bits: int) -> z3.BitVecRef:
-    total = bv(0, 32)
-    for i in range(bits):
-        total = total + z3.ZeroExt(31, z3.Extract(i, i, v))
-    return total
-
-
-def _clz(v: z3.BitVecRef, bits: int) -> z3.BitVecRef:
-    res = bv(bits, 32)
-    for i in range(bits):
-        res = z3.If(z3.Extract(i, i, v) == 1, bv(bits - 1 - i, 32), res)
-    return res
-
-
-def _ctz(v: z3.BitVecRef, bits: int) -> z3.BitVecRef:
-    res = bv(bits, 32)
-    for i in reversed(range(bits)):
-        res = z3.If(z3.Extract(i, i, v) == 1, bv(i, 32), res)
-    return res
-
-
-def _bit_builtin(kind: str, t: IntT):
-    def run(ex: Executor, args: list, node: c_ast.Node) -> IntV:
-        v = _arg_int(ex, args, 0, t, node)
-        if kind == "popcount":
-            return IntV(T.INT, z3.simplify(_popcount(v, t.bits)))
-        ex.ub(v == 0, f"__builtin_{kind} of zero", node)
-        fn = _clz if kind == "clz" else _ctz
-        return IntV(T.INT, z3.simplify(fn(v, t.bits)))
-    return run
-
-
-def _bswap(t: IntT):
-    def run(ex: Executor, args: list, node: c_ast.Node) -> IntV:
-        v = _arg_int(ex, args, 0, t, node)
-        parts = [z3.Extract(8 * i + 7, 8 * i, v) for i in range(t.size)]
-        return IntV(t, z3.simplify(z3.Concat(parts)))
-    return run
-
-
-def _abs(t: IntT):
-    def run(ex: Executor, args: list, node: c_ast.Node) -> IntV:
-        v = _arg_int(ex, args, 0, t, node)
-        ex.ub(v == bv(t.min(), t.bits), f"{node.name.name} of the most negative value", node)
-        return IntV(t, z3.simplify(z3.If(v < 0, -v, v)))
-    return run
-
-
-def _expect(ex: Executor, args: list, node: c_ast.Node) -> IntV:
-    v = _arg_int(ex, args, 0, T.LONG, node)
-    return IntV(T.LONG, v)
-
-
-def _unreachable(ex: Executor, args: list, node: c_ast.Node) -> None:
-    ex.ub(z3.BoolVal(True), "__builtin_unreachable reached", node)
-    ex.frame.ret = z3.simplify(z3.Or(ex.frame.ret, ex.alive()))
-    return None
-
-
-BUILTINS = {
-    "__builtin_popcount": _bit_builtin("popcount", T.UINT),
-    "__builtin_popcountl": _bit_builtin("popcount", T.ULONG),
-    "__builtin_popcountll": _bit_builtin("popcount", T.ULLONG),
-    "__builtin_clz": _bit_builtin("clz", T.UINT),
-    "__builtin_clzl": _bit_builtin("clz", T.ULONG),
-    "__builtin_clzll": _bit_builtin("clz", T.ULLONG),
-    "__builtin_ctz": _bit_builtin("ctz", T.UINT),
-    "__builtin_ctzl": _bit_builtin("ctz", T.ULONG),
-    "__builtin_ctzll": _bit_builtin("ctz", T.ULLONG),
-    "__builtin_bswap16": _bswap(T.USHORT),
-    "__builtin_bswap32": _bswap(T.UINT),
-    "__builtin_bswap64": _bswap(T.ULONG),
-    "__builtin_expect": _expect,
-    "__builtin_unreachable": _unreachable,
-    "abs": _abs(T.INT),
-    "labs": _abs(T.LONG),
-    "llabs": _abs(T.LLONG),
-}
-
-
-# ---------------------------------------------------------------- helpers
-
 def _quals(node: c_ast.Node) -> list[str]:
     """Qualifiers of the object a declarator declares (an array's: its elements')."""
     while isinstance(node, c_ast.ArrayDecl):
@@ -1092,70 +835,3 @@ def _guarded(alive: z3.BoolRef, new: Value, old: Value | None) -> Value:
     return PtrV(new.t, z3.simplify(z3.If(alive, new.addr, old.addr)),
                 z3.simplify(z3.If(alive, new.lo, old.lo)), z3.simplify(z3.If(alive, new.hi, old.hi)))
 
-
-def _sext1(v: z3.BitVecRef) -> z3.BitVecRef:
-    return z3.SignExt(1, v)
-
-
-def _compare(op: str, a: z3.BitVecRef, b: z3.BitVecRef, signed: bool) -> IntV:
-    if op == "==":
-        res = a == b
-    elif op == "!=":
-        res = a != b
-    elif signed:
-        res = {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
-    else:
-        res = {"<": z3.ULT(a, b), "<=": z3.ULE(a, b), ">": z3.UGT(a, b), ">=": z3.UGE(a, b)}[op]
-    return IntV(T.INT, z3.simplify(z3.If(res, bv(1, 32), bv(0, 32))))
-
-
-_ESCAPES = {"n": 10, "t": 9, "r": 13, "0": 0, "\\": 92, "'": 39, '"': 34, "a": 7, "b": 8,
-            "f": 12, "v": 11}
-
-
-def _char_value(text: str, node: c_ast.Node) -> int:
-    body = text[1:-1]
-    if len(body) == 1:
-        code = ord(body)
-    elif body.startswith("\\x"):
-        code = int(body[2:], 16)
-    elif body.startswith("\\") and body[1:].isdigit():
-        code = int(body[1:], 8)
-    elif body.startswith("\\") and body[1:] in _ESCAPES:
-        code = _ESCAPES[body[1:]]
-    else:
-        raise Unsupported(f"character constant {text}", node)
-    return code - 256 if code >= 128 else code  # char is signed on x86-64
-
-
-def _int_literal(text: str, node: c_ast.Node) -> IntV:
-    """An integer literal and its type, per C11 6.4.4.1's table."""
-    body = text.lower()
-    suffix = ""
-    while body and body[-1] in "ul":
-        suffix = body[-1] + suffix
-        body = body[:-1]
-    if body.startswith("0x"):
-        value, decimal = int(body[2:], 16), False
-    elif body.startswith("0b"):
-        value, decimal = int(body[2:], 2), False
-    elif body.startswith("0") and len(body) > 1:
-        value, decimal = int(body, 8), False
-    else:
-        value, decimal = int(body), True
-    unsigned = "u" in suffix
-    longs = suffix.count("l")
-    if longs == 0:
-        cands = [T.INT, T.LONG, T.LLONG] if decimal else [T.INT, T.UINT, T.LONG, T.ULONG,
-                                                          T.LLONG, T.ULLONG]
-    elif longs == 1:
-        cands = [T.LONG, T.LLONG] if decimal else [T.LONG, T.ULONG, T.LLONG, T.ULLONG]
-    else:
-        cands = [T.LLONG] if decimal else [T.LLONG, T.ULLONG]
-    if unsigned:
-        cands = [T.UINT, T.ULONG, T.ULLONG][[T.UINT, T.ULONG, T.ULLONG].index(
-            {0: T.UINT, 1: T.ULONG, 2: T.ULLONG}[longs]):]
-    for t in cands:
-        if t.min() <= value <= t.max():
-            return IntV(t, bv(value, t.bits))
-    raise Unsupported(f"integer constant {text} too large", node)

@@ -19,7 +19,7 @@ from veriopt.translation import c_smt
 from veriopt.translation.c_frontend import CProgram, load
 from veriopt.translation.c_memory import Memory
 from veriopt.translation.c_smt import Executor, Inputs, IntV, MemObject, OutOfTime, Outcome
-from veriopt.translation.c_types import IntT, PtrT, Unsupported
+from veriopt.translation.c_types import IntT, Unsupported
 from veriopt.verify import c_replay
 from veriopt.verify.c_solve import Solver
 from veriopt.verify.verdict import (ERR_MEMORY, ERR_UB, ERR_VALUE, BadInput, Counterexample,
