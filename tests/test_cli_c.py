@@ -75,6 +75,12 @@ def test_missing_function_exits_2(capsys):
     assert code == 2 and "no function 'nope' defined" in err
 
 
+def test_different_signatures_exit_2(capsys, tmp_path):
+    other = write(tmp_path, "b.c", "unsigned f(unsigned x, unsigned y) { return x; }\n")
+    code, _, err = run(capsys, "verify-c", OK_SRC, other, "-f", "f")
+    assert code == 2 and "have different signatures" in err
+
+
 def test_missing_function_name_exits_2(capsys):
     code, _, err = run(capsys, "verify-c", OK_SRC, OK_TGT)
     assert code == 2 and "--function" in err

@@ -13,6 +13,12 @@ where the original has no undefined behaviour, the rewrite has none, returns
 the same value and leaves the same memory. Loops are unrolled --unroll times;
 when some input needs more, the verdict says "bounded: K iterations".
 
+A pointer parameter points to a buffer of as many elements as the integer
+parameter named `<p>_len`, `n<p>`, ... or, if there is exactly one, `n`,
+`len`, `size`, `count`; otherwise of any length. Buffers may overlap unless
+declared `restrict`. Counterexamples are compiled and run (gcc -O0 with
+UBSan, buffers ending at a guard page) before they are shown.
+
 exit codes: 0 correct, 1 incorrect (counterexample shown), 2 bad input,
 3 unknown (timeout) or unsupported construct."""
 
@@ -25,7 +31,8 @@ def register(subparsers: argparse._SubParsersAction, name: str) -> None:
     parser.add_argument("--unroll", type=int, default=DEFAULT_UNROLL,
                         help=f"loop iterations to unroll (default {DEFAULT_UNROLL})")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
-                        help=f"solver time budget in seconds (default {DEFAULT_TIMEOUT:g})")
+                        help="time budget in seconds for symbolic execution and solving "
+                             f"(default {DEFAULT_TIMEOUT:g})")
     parser.add_argument("--no-replay", action="store_true",
                         help="do not compile and run counterexamples")
     parser.set_defaults(run=run)
