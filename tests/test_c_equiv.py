@@ -120,6 +120,16 @@ def test_symbolic_execution_respects_the_time_budget(tmp_path):
     assert verdict.seconds < 20
 
 
+def test_restrict_added_only_by_the_target_is_checked_against_aliasing(tmp_path):
+    src = write(tmp_path, "a.c", "void addb(unsigned *a, const unsigned *b, int n)"
+                " { for (int i = 0; i < n; i++) a[i] += b[0]; }\n")
+    tgt = write(tmp_path, "b.c", "void addb(unsigned *restrict a, const unsigned *restrict b,"
+                " int n) { if (n <= 0) return; unsigned t = b[0];"
+                " for (int i = 0; i < n; i++) a[i] += t; }\n")
+    verdict = verify_files(Pair(src, "addb", tgt, "addb"), unroll=3, replay=False)
+    assert verdict.error == ERR_MEMORY
+
+
 TABLE = """#include <stdint.h>
 static const uint8_t nib[16] = {0,1,1,2,1,2,2,3,1,2,2,3,2,3,3,4};
 static const int SHIFT = 4;

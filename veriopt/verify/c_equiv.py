@@ -19,7 +19,7 @@ from veriopt.translation import c_smt
 from veriopt.translation.c_frontend import CProgram, load
 from veriopt.translation.c_memory import Memory
 from veriopt.translation.c_smt import Executor, Inputs, IntV, MemObject, OutOfTime, Outcome
-from veriopt.translation.c_types import IntT, Unsupported
+from veriopt.translation.c_types import IntT, PtrT, Unsupported
 from veriopt.verify import c_replay
 from veriopt.verify.c_solve import Solver
 from veriopt.verify.verdict import (ERR_MEMORY, ERR_UB, ERR_VALUE, BadInput, Counterexample,
@@ -70,29 +70,34 @@ def verify_programs(src_prog: CProgram, tgt_prog: CProgram, pair: Pair, unroll: 
                     timeout: float, replay: bool) -> Verdict:
     src_params, src_ret = _signature(src_prog, pair.src_fn)
     tgt_params, tgt_ret = _signature(tgt_prog, pair.tgt_fn)
-    if [t for _, t in src_params] != [t for _, t in tgt_params] or src_ret != tgt_ret:
+    if [_plain(t) for _, t in src_params] != [_plain(t) for _, t in tgt_params] \
+            or src_ret != tgt_ret:
         raise BadInput(f"'{pair.src_fn}' and '{pair.tgt_fn}' have different signatures",
                        pair.tgt_path)
     inputs = c_smt.make_inputs(src_params)
     deadline = time.monotonic() + timeout
     src = Executor(src_prog, unroll, "source", deadline).run(pair.src_fn, inputs)
     tgt = Executor(tgt_prog, unroll, "target", deadline).run(pair.tgt_fn, inputs)
-    return Checker(pair, inputs, src, tgt, src_ret, unroll, timeout, replay).check()
+    return Checker(pair, inputs, src, tgt, unroll, deadline, replay).check()
+
+
+def _plain(t):
+    """A parameter type without `restrict`: the inputs follow the source's contract,
+    so a `restrict` only the target adds is checked against aliasing inputs."""
+    return PtrT(t.elem) if isinstance(t, PtrT) else t
 
 
 class Checker:
     """The three refinement queries over one pair of outcomes."""
 
-    def __init__(self, pair: Pair, inputs: Inputs, src: Outcome, tgt: Outcome, ret_t,
-                 unroll: int, timeout: float, replay: bool):
+    def __init__(self, pair: Pair, inputs: Inputs, src: Outcome, tgt: Outcome, unroll: int,
+                 deadline: float, replay: bool):
         self.pair = pair
         self.inputs = inputs
         self.src = src
         self.tgt = tgt
-        self.ret_t = ret_t
         self.unroll = unroll
-        self.deadline = time.monotonic() + timeout
-        self.timeout = timeout
+        self.deadline = deadline
         self.replay = replay
         self.addr = z3.BitVec("diff.addr", c_smt.ADDR)
         self.solver = Solver(self.deadline, *split_variable(inputs, unroll))
