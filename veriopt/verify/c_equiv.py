@@ -70,7 +70,7 @@ def verify_programs(src_prog: CProgram, tgt_prog: CProgram, pair: Pair, unroll: 
                     timeout: float, replay: bool) -> Verdict:
     src_params, src_ret = _signature(src_prog, pair.src_fn)
     tgt_params, tgt_ret = _signature(tgt_prog, pair.tgt_fn)
-    if [_plain(t) for _, t in src_params] != [_plain(t) for _, t in tgt_params] \
+    if [plain_type(t) for _, t in src_params] != [plain_type(t) for _, t in tgt_params] \
             or src_ret != tgt_ret:
         raise BadInput(f"'{pair.src_fn}' and '{pair.tgt_fn}' have different signatures",
                        pair.tgt_path)
@@ -81,7 +81,7 @@ def verify_programs(src_prog: CProgram, tgt_prog: CProgram, pair: Pair, unroll: 
     return Checker(pair, inputs, src, tgt, unroll, deadline, replay).check()
 
 
-def _plain(t):
+def plain_type(t):
     """A parameter type without `restrict`: the inputs follow the source's contract,
     so a `restrict` only the target adds is checked against aliasing inputs."""
     return PtrT(t.elem) if isinstance(t, PtrT) else t

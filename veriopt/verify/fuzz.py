@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from veriopt.translation import c_smt
 from veriopt.translation.c_frontend import external_calls, load
 from veriopt.translation.c_types import CType, IntT, PtrT, Unsupported
-from veriopt.verify.c_equiv import Pair, format_int
+from veriopt.verify.c_equiv import Pair, format_int, plain_type
 from veriopt.verify.c_replay import describe
 from veriopt.verify.c_run import Binary, Case, Result, workdir
 from veriopt.verify.verdict import (ERR_MEMORY, ERR_UB, ERR_VALUE, BadInput, Counterexample,
@@ -140,7 +140,8 @@ def fuzz_files(pair: Pair, examples: int = 10000, time_budget: float | None = No
         tgt_ret = c_smt.return_type(tgt_prog, tgt_prog.function(pair.tgt_fn))
     except Unsupported as exc:
         return Verdict.unsupported(str(exc))
-    if [t for _, t in params] != [t for _, t in tgt_params] or ret_t != tgt_ret:
+    if [plain_type(t) for _, t in params] != [plain_type(t) for _, t in tgt_params] \
+            or ret_t != tgt_ret:
         raise BadInput(f"'{pair.src_fn}' and '{pair.tgt_fn}' have different signatures",
                        pair.tgt_path)
     with workdir() as tmp:
