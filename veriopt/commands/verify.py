@@ -67,6 +67,9 @@ def run(args: argparse.Namespace) -> int:
     from veriopt.verify.verdict import BadInput
     if len(args.files) > 2:
         raise BadInput("give one file holding @src and @tgt, or two files")
+    for path in args.files:
+        if path.endswith((".c", ".h")):
+            raise BadInput("this is C source: use `veriopt verify-c` (verify takes LLVM IR)", path)
     flag = unimplemented_flag(args)
     if flag:
         verdicts = [Verdict.unsupported(flag)]
