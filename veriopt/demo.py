@@ -33,7 +33,7 @@ def optimize_demo() -> int:
     path = resources.files("veriopt.corpus") / "optimize" / "rotl.ll"
     out = Path(tempfile.mkdtemp(prefix="veriopt-demo-"))
     result_file = out / "rotl.opt.ll"
-    print(f"=== optimize: a rotate spelled with two shifts (offline agents, no LLM)")
+    print("=== optimize: a rotate spelled with two shifts (offline agents, no LLM)")
     print(f"$ veriopt optimize {path} -o {result_file} --report {out} --budget 40s")
     print(path.read_text().strip())
     print("---", flush=True)

@@ -18,7 +18,7 @@ def register(sub, name: str) -> None:
     p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     p.add_argument("--timeout", type=float, default=10.0, metavar="S",
                    help="seconds per solver query")
-    p.add_argument("--solver", choices=SOLVERS, default="bitwuzla")
+    p.add_argument("--solver", choices=SOLVERS, default=DEFAULT_SOLVER)
     p.add_argument("--json", action="store_true", help="machine-readable results")
     p.add_argument("--failures-only", action="store_true", help="list only failed tests")
     p.set_defaults(run=run)

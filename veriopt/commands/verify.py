@@ -16,7 +16,7 @@ UNIMPLEMENTED_FLAGS = {"tgt_is_asm": "--tgt-is-asm"}
 def add_verify_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--timeout", type=float, default=10.0, metavar="S",
                    help="seconds per solver query (default 10, as alive-tv)")
-    p.add_argument("--solver", choices=SOLVERS, default="bitwuzla",
+    p.add_argument("--solver", choices=SOLVERS, default=DEFAULT_SOLVER,
                    help="z3, bitwuzla (quantifier-free queries; Z3 for the rest) or portfolio")
     p.add_argument("--disable-undef-input", action="store_true",
                    help="assume arguments are never undef")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import z3
 
 from veriopt.ir.model import Function
-from veriopt.ir.types import IntType, Type, VectorType, StructType
+from veriopt.ir.types import StructType, Type
 from veriopt.translation.ir_smt.values import Lane, SVal, lanes
 from veriopt.verify import verdict as V
 
@@ -165,5 +165,3 @@ def _replay_jit(src, tgt, args, enc_s, enc_t, ev, cex):
         cex.replayed.append(f"jit: {side} returned {actual}")
     return None
 
-
-__all__ = ["build_counterexample", "format_int", "Evaluator", "IntType", "VectorType"]

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import z3
 
-from veriopt.ir.types import IntType, VectorType
+from veriopt.ir.types import VectorType
 from veriopt.translation.ir_smt.registry import opcode
 from veriopt.translation.ir_smt.values import (
-    Lane, SVal, bool_to_bv, flatten_bits, lanes, shape, width_of, zip_lanes,
+    Lane, SVal, bool_to_bv, flatten_bits, lanes, map_lanes, width_of, zip_lanes,
 )
 from veriopt.verify.verdict import Unsupported
 
@@ -31,14 +31,12 @@ def _zext(v: z3.BitVecRef, extra: int) -> z3.BitVecRef:
 # each returns (value, extra poison) for lane bit-vectors a, b
 
 def _add(a, b, flags):
-    w = a.size()
     r = a + b
     p = F
     if "nsw" in flags:
         p = z3.Or(p, _sext(a, 1) + _sext(b, 1) != _sext(r, 1))
     if "nuw" in flags:
         p = z3.Or(p, _zext(a, 1) + _zext(b, 1) != _zext(r, 1))
-    del w
     return r, p
 
 
@@ -272,12 +270,5 @@ def _freeze(ctx, instr):
         pick = ctx.fresh_nondet(x.v.size(), "freeze")
         return Lane(z3.If(x.p, pick, x.v), F)
 
-    from veriopt.translation.ir_smt.values import map_lanes
     return map_lanes(lane, val)
 
-
-def int_type_check(ty) -> None:
-    shape(ty, lambda t: Lane(z3.BitVecVal(0, t.width), F))
-
-
-__all__ = ["bitcast_value", "ICMP", "int_type_check", "IntType"]
