@@ -10,7 +10,6 @@ import importlib
 import os
 import re
 import signal
-import sys
 import time
 from pathlib import Path
 from typing import Any

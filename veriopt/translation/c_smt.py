@@ -578,12 +578,9 @@ class Executor:
         return IntV(T.SIZE_T, bv(t.size, 64))
 
     def address_of(self, node: c_ast.Node) -> PtrV:
-        if isinstance(node, c_ast.ArrayRef):
-            return self.element_ptr(node)
-        if isinstance(node, c_ast.UnaryOp) and node.op == "*":
-            ptr = self.expr(node.expr)
-            if isinstance(ptr, PtrV):
-                return ptr
+        ptr = self.memory_ptr(node)
+        if ptr is not None:
+            return ptr
         if isinstance(node, c_ast.ID):
             var = self.lookup(node.name, node)
             if isinstance(var.t, ArrT):
@@ -632,13 +629,20 @@ class Executor:
         return new
 
     def lvalue_ptr(self, node: c_ast.Node) -> PtrV:
+        ptr = self.memory_ptr(node)
+        if ptr is None:
+            raise Unsupported(f"assignment to {type(node).__name__}", node)
+        return ptr
+
+    def memory_ptr(self, node: c_ast.Node) -> PtrV | None:
+        """The pointer an `a[i]` or `*p` designates; None for other nodes."""
         if isinstance(node, c_ast.ArrayRef):
             return self.element_ptr(node)
         if isinstance(node, c_ast.UnaryOp) and node.op == "*":
             ptr = self.expr(node.expr)
             if isinstance(ptr, PtrV):
                 return ptr
-        raise Unsupported(f"assignment to {type(node).__name__}", node)
+        return None
 
     def element_ptr(self, node: c_ast.ArrayRef) -> PtrV:
         base = self.expr(node.name)
