@@ -17,8 +17,9 @@ def test_verdict_json_round_trip():
     v = refuted()
     back = verdict_from_json(v.to_json())
     assert back.render() == v.render() and back.to_json() == v.to_json()
-    ok = Verdict(Status.CORRECT, bounded="bounded: 8 iterations")
-    assert verdict_from_json(ok.to_json()).render() == ok.render()
+    ok = Verdict.bounded_to(8, "the target needs more iterations")
+    back = verdict_from_json(ok.to_json())
+    assert back.render() == ok.render() and (back.status, back.bound) == (Status.BOUNDED, 8)
 
 
 def test_facts_survive_reopen(tmp_path):

@@ -44,9 +44,9 @@ def test_loop_against_closed_form_is_correct_within_the_bound():
     # the loop returns max(n, 1) for n <= 4 iterations
     text = COUNT_TO_N.format(name="src") + UMAX_1.format(name="tgt")
     v = verify_ir(text, options=opts(4))
-    assert v.status is V.Status.CORRECT
-    assert v.bounded == "bounded: 4 iterations"
-    assert "bounded: 4 iterations" in v.render()
+    assert (v.status, v.bound, v.exit_code) == (V.Status.BOUNDED, 4, 4)
+    assert v.render().startswith("Transformation is correct up to 4 loop iterations (bounded")
+    assert "seems to be correct" not in v.render()
 
 
 def test_wrong_closed_form_is_refuted_inside_the_bound():
@@ -62,6 +62,7 @@ def test_without_a_bound_loops_are_unsupported():
     assert v.status is V.Status.UNSUPPORTED and "loops" in v.reason
 
 
-def test_acyclic_functions_get_no_bounded_label():
+def test_acyclic_functions_are_proved_outright():
     text = UMAX_1.format(name="src") + UMAX_1.format(name="tgt")
-    assert verify_ir(text, options=opts(4)).bounded is None
+    v = verify_ir(text, options=opts(4))
+    assert (v.status, v.bound) == (V.Status.CORRECT, None)

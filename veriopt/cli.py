@@ -23,8 +23,11 @@ COMMANDS: dict[str, str] = {
 }
 
 EPILOG = """exit codes:
-  0  correct (proved)          1  incorrect (counterexample shown)
-  2  bad input                 3  unknown (timeout) or unsupported feature
+  0  correct (proved for every input and every iteration count)
+  1  incorrect (counterexample shown)
+  2  bad input
+  3  unknown (timeout) or unsupported feature
+  4  bounded: no counterexample up to K loop iterations, not a proof
 """
 
 

@@ -99,9 +99,9 @@ class Gate(Protocol):
 def label_verdict(verdict: Verdict, how: str) -> Check:
     """Map a verdict onto the orchestrator's outcome vocabulary."""
     if verdict.status is Status.CORRECT:
-        if verdict.bounded:
-            return Check(verdict, "bounded", f"{how}, {verdict.bounded}")
         return Check(verdict, "proved", how)
+    if verdict.status is Status.BOUNDED:
+        return Check(verdict, "bounded", f"bounded, {verdict.bound} iterations")
     if verdict.status is Status.INCORRECT:
         return Check(verdict, "refuted", None)
     return Check(verdict, verdict.status.value, None)

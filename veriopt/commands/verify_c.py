@@ -11,7 +11,9 @@ from veriopt.verify.verdict import BadInput
 HELP = """Prove that the rewritten C function refines the original: on every input
 where the original has no undefined behaviour, the rewrite has none, returns
 the same value and leaves the same memory. Loops are unrolled --unroll times;
-when some input needs more, the verdict says "bounded: K iterations".
+when some input needs more, the verdict is `bounded` ("Transformation is
+correct up to K loop iterations (bounded, not a proof)", exit 4), never
+`correct`.
 
 A pointer parameter points to a buffer of as many elements as the integer
 parameter named `<p>_len`, `n<p>`, ... or, if there is exactly one, `n`,
@@ -19,8 +21,9 @@ parameter named `<p>_len`, `n<p>`, ... or, if there is exactly one, `n`,
 declared `restrict`. Counterexamples are compiled and run (gcc -O0 with
 UBSan, buffers ending at a guard page) before they are shown.
 
-exit codes: 0 correct, 1 incorrect (counterexample shown), 2 bad input,
-3 unknown (timeout) or unsupported construct."""
+exit codes: 0 correct (proved for every input and iteration count),
+1 incorrect (counterexample shown), 2 bad input, 3 unknown (timeout) or
+unsupported construct, 4 bounded (correct up to K iterations, not a proof)."""
 
 
 def register(subparsers: argparse._SubParsersAction, name: str) -> None:

@@ -145,12 +145,12 @@ class Checker:
                 f"nothing checked: on no input where the source is defined do both versions "
                 f"finish within {self.unroll} loop iterations (raise --unroll, or the target "
                 f"may not terminate)")
-        label = f"bounded: {self.unroll} iterations"
         extra, _ = self.solve(self.base() + [z3.Not(self.src.unwind), self.tgt.unwind],
                               small_first=False)
+        detail = None
         if extra != z3.unsat:
-            label += "; the target needs more iterations on some inputs the source finishes"
-        return Verdict(Status.CORRECT, bounded=label, solver="z3")
+            detail = "the target needs more iterations on some inputs the source finishes"
+        return Verdict.bounded_to(self.unroll, detail, solver="z3")
 
     def solve(self, constraints: list[z3.BoolRef], small_first: bool = True):
         """(sat|unsat|unknown, model or reason); a sat answer is retried for a small,

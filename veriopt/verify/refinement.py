@@ -174,21 +174,19 @@ def _verify(src: Function, tgt: Function, options: VerifyOptions, little_endian:
             return cex
         return V.Verdict(V.Status.INCORRECT, error=query.name, counterexample=cex,
                          solver=result.solver)
-    verdict = V.Verdict(V.Status.CORRECT, solver=solver_name)
-    if enc_s.has_loops or enc_t.has_loops:
-        verdict.bounded = _bound_label(enc_s, enc_t, options, free_vars + src_choices, cfg)
-    return verdict
+    if (enc_s.has_loops or enc_t.has_loops) and _reaches_bound(enc_s, enc_t,
+                                                                free_vars + src_choices, cfg):
+        return V.Verdict.bounded_to(min(options.src_unroll, options.tgt_unroll),
+                                    solver=solver_name)
+    return V.Verdict(V.Status.CORRECT, solver=solver_name)
 
 
-def _bound_label(enc_s: Encoding, enc_t: Encoding, options: VerifyOptions, all_vars,
-                 cfg) -> str | None:
-    """`bounded: N iterations` unless no execution reaches the bound, in
-    which case the unrolled check covered every execution."""
+def _reaches_bound(enc_s: Encoding, enc_t: Encoding, all_vars, cfg) -> bool:
+    """Does some execution go beyond the unroll bound? If none does, the
+    unrolled check covered every execution and is a proof; if one may (or
+    the solver cannot tell), the result is only bounded."""
     reaches_bound = z3.simplify(z3.Or(enc_s.sink, enc_t.sink))
-    if z3.is_false(reaches_bound) or solve(reaches_bound, all_vars, cfg).status == "unsat":
-        return None
-    bounds = sorted({options.src_unroll, options.tgt_unroll})
-    return f"bounded: {'/'.join(map(str, bounds))} iterations"
+    return not (z3.is_false(reaches_bound) or solve(reaches_bound, all_vars, cfg).status == "unsat")
 
 
 MAX_UNDEF_SPLIT = 6

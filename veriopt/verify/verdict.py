@@ -12,7 +12,8 @@ from typing import Any
 
 
 class Status(enum.Enum):
-    CORRECT = "correct"
+    CORRECT = "correct"          # proved for every input and every iteration count
+    BOUNDED = "bounded"          # no counterexample within K loop iterations: not a proof
     INCORRECT = "incorrect"
     UNKNOWN = "unknown"          # timeout, solver gave up, resource limit
     UNSUPPORTED = "unsupported"  # a feature we do not model
@@ -23,6 +24,7 @@ EXIT_CODES = {
     Status.INCORRECT: 1,
     Status.UNKNOWN: 3,
     Status.UNSUPPORTED: 3,
+    Status.BOUNDED: 4,
 }
 EXIT_BAD_INPUT = 2
 
@@ -83,7 +85,7 @@ class Verdict:
     error: str | None = None        # Alive2 error kind for INCORRECT
     reason: str | None = None       # why UNKNOWN / UNSUPPORTED
     counterexample: Counterexample | None = None
-    bounded: str | None = None      # e.g. "bounded: 8 iterations"
+    bound: int | None = None        # BOUNDED: loop iterations checked (none beyond)
     name: str | None = None         # which pair (src/tgt, src1/tgt1, ...)
     seconds: float = 0.0
     solver: str | None = None
@@ -92,6 +94,13 @@ class Verdict:
     @property
     def exit_code(self) -> int:
         return EXIT_CODES[self.status]
+
+    @classmethod
+    def bounded_to(cls, bound: int, detail: str | None = None, solver: str | None = None
+                   ) -> "Verdict":
+        """No counterexample within `bound` loop iterations; executions that
+        need more were not checked, so this is never `correct`."""
+        return cls(Status.BOUNDED, bound=bound, solver=solver, note=detail)
 
     @classmethod
     def unsupported(cls, feature: str) -> "Verdict":
@@ -105,11 +114,11 @@ class Verdict:
         """Text in alive-tv's words, so it can be pasted into an LLVM issue."""
         if self.status is Status.CORRECT:
             text = "Transformation seems to be correct!"
-            if self.bounded:
-                text += f" ({self.bounded})"
-            if self.note:
-                text += f"\n{self.note}"
-            return text
+            return text + (f"\n{self.note}" if self.note else "")
+        if self.status is Status.BOUNDED:
+            text = (f"Transformation is correct up to {self.bound} loop iterations "
+                    f"(bounded, not a proof)")
+            return text + (f"\nnote: {self.note}" if self.note else "")
         if self.status is Status.UNSUPPORTED:
             return f"ERROR: Unsupported: {self.reason}"
         if self.status is Status.UNKNOWN:
@@ -127,7 +136,7 @@ class Verdict:
             "verdict": self.status.value,
             "error": self.error,
             "reason": self.reason,
-            "bounded": self.bounded,
+            "bound": self.bound,
             "counterexample": self.counterexample.to_json() if self.counterexample else None,
             "seconds": round(self.seconds, 4),
             "solver": self.solver,
@@ -138,12 +147,14 @@ class Verdict:
 def combine(verdicts: list[Verdict]) -> Verdict:
     """The verdict of a file holding several pairs: the worst one wins.
 
-    incorrect > unknown > unsupported > correct, so one refuted pair makes
-    the whole file refuted and one unproved pair keeps it from `correct`.
+    incorrect > unknown > unsupported > bounded > correct, so one refuted
+    pair makes the whole file refuted and one unproved pair keeps it from
+    `correct`.
     """
     if not verdicts:
         return Verdict.unsupported("no function pairs")
-    rank = {Status.INCORRECT: 0, Status.UNKNOWN: 1, Status.UNSUPPORTED: 2, Status.CORRECT: 3}
+    rank = {Status.INCORRECT: 0, Status.UNKNOWN: 1, Status.UNSUPPORTED: 2, Status.BOUNDED: 3,
+            Status.CORRECT: 4}
     return min(verdicts, key=lambda v: rank[v.status])
 
 
@@ -198,5 +209,5 @@ def verdict_from_json(data: dict[str, Any]) -> Verdict:
     return Verdict(
         status=Status(data["verdict"]), error=data.get("error"), reason=data.get("reason"),
         counterexample=counterexample_from_json(data.get("counterexample")),
-        bounded=data.get("bounded"), name=data.get("name"),
+        bound=data.get("bound"), name=data.get("name"), note=data.get("note"),
         seconds=float(data.get("seconds") or 0.0), solver=data.get("solver"))
