@@ -3,11 +3,14 @@ protocol) and the real verifier: routing, dedup, bounded repair, cache,
 re-check, interrupt/resume, budgets and yield-based spending."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from veriopt.agents.base import Candidate, Task
 from veriopt.agents.gates import CGate, IRGate, lower_c
-from veriopt.agents.orchestrator import Budget, Job, Orchestrator, clearly_slower
+from veriopt.agents.orchestrator import (DROPPED_BOUNDED, Budget, Job, Options, Orchestrator,
+                                         clearly_slower)
 from veriopt.agents.store import Store
 from veriopt.verify.verdict import Status, Verdict
 
@@ -49,9 +52,10 @@ class Scripted:
         return [Candidate("ir", fix, self.name)] if fix else []
 
 
-def orchestrate(agents, store=None, gate=None, **budget):
+def orchestrate(agents, store=None, gate=None, options=None, **budget):
     job = Job(Task("f", "ir", SRC, baseline_ir=SRC), gate or IRGate(), SRC)
-    return Orchestrator([job], agents, store or Store(), Budget(**{"seconds": 60, **budget}))
+    return Orchestrator([job], agents, store or Store(), Budget(**{"seconds": 60, **budget}),
+                        options=options)
 
 
 def test_counterexample_goes_back_to_the_proposer_only():
@@ -217,3 +221,170 @@ def test_edge_inputs_reach_the_gate_and_cegis_agents():
     (rec,) = result.records
     assert rec.status == "refuted" and rec.verdict["solver"] == "edge-inputs"
     assert rec.verdict["counterexample"]["inputs"] == {"x": "5"}
+
+
+# ---------------------------------------------------------------- bounded results
+
+# clang -O3 keeps a (vectorised) loop for this; the rewrite is two instructions.
+# The C checker unrolls 8 iterations and n goes up to 255: only `bounded`.
+PARITY_LOOP = ("unsigned f(unsigned char n) {\n  unsigned s = 0;\n"
+               "  for (unsigned i = 0; i < n; i++) s ^= 1;\n  return s;\n}\n")
+PARITY = "unsigned f(unsigned char n) { return n & 1; }\n"
+
+
+class CScripted(Scripted):
+    task_levels = ("c",)
+
+    def propose(self, task):
+        self.calls += 1
+        batch = self.batches.pop(0) if self.batches else []
+        return [Candidate("c", code, self.name) for code in batch]
+
+
+def c_job() -> Job:
+    return Job(Task("f", "c", PARITY_LOOP, baseline_ir=lower_c(PARITY_LOOP)),
+               CGate(fuzz_examples=300, fuzz_seconds=10), PARITY_LOOP)
+
+
+def test_bounded_only_candidate_is_dropped_by_default_and_kept_in_the_store(tmp_path):
+    store = Store(tmp_path / "s.sqlite")
+    orch = Orchestrator([c_job()], [CScripted("c", [[PARITY]])], store, Budget(seconds=60))
+    result = orch.run()
+    (rec,) = result.records
+    assert rec.status == "bounded" and not rec.accepted and rec.note == DROPPED_BOUNDED
+    assert rec.label == "bounded, 8 iterations, fuzzed 300 inputs"
+    assert rec.verdict["verdict"] == "bounded" and rec.verdict["bound"] == 8
+    assert result.best() is None and result.dropped_bounded == [rec]
+    assert result.rechecks == {"checked": 0, "failed": 0}
+    (stored,) = store.candidates(orch.rid)
+    assert (stored.status, stored.accepted, stored.note) == ("bounded", False, DROPPED_BOUNDED)
+
+    # the same run resumed under --bounded label: decided again, from the cache
+    again = Orchestrator([c_job()], [CScripted("c", [])], store, Budget(seconds=60),
+                         options=Options(bounded="label"))
+    result = again.run()
+    (rec,) = result.records
+    assert rec.resumed and rec.cached and rec.accepted and rec.note is None
+    assert result.best() is rec and result.rechecks == {"checked": 1, "failed": 0}
+    assert store.candidates(again.rid)[0].accepted
+
+
+def test_bounded_candidate_is_labelled_never_proved_under_the_label_policy():
+    result = Orchestrator([c_job()], [CScripted("c", [[PARITY]])], Store(), Budget(seconds=60),
+                          options=Options(bounded="label")).run()
+    (rec,) = result.records
+    assert rec.status == "bounded" and rec.accepted
+    assert rec.label == "bounded, 8 iterations, fuzzed 300 inputs" and "proved" not in rec.label
+    assert rec.cost["weighted"] < result.jobs[0].baseline_cost["weighted"]
+    assert result.best() is rec and result.dropped_bounded == []
+    with pytest.raises(ValueError, match="bounded policy"):
+        Options(bounded="accept")
+
+
+def test_a_proved_result_is_preferred_to_a_cheaper_bounded_one():
+    from veriopt.agents.orchestrator import Record, best_of
+    proved = Record(Candidate("ir", "a", "x"), 0, status="proved", accepted=True,
+                    cost={"weighted": 5.0, "instructions": 5})
+    bounded = Record(Candidate("c", "b", "x"), 0, status="bounded", accepted=True,
+                     cost={"weighted": 1.0, "instructions": 1})
+    assert best_of([bounded, proved]) is proved and best_of([bounded], "c") is bounded
+
+
+# ---------------------------------------------------------------- alive-tv re-check
+
+ALIVE = "/work/shared/tools/alive2/run-alive-tv"
+
+
+def real_alive_tv(monkeypatch) -> str:
+    from veriopt.verify.alive_tv import find_alive_tv
+    monkeypatch.setenv("VERIOPT_ALIVE_TV", ALIVE)
+    exe = find_alive_tv()
+    if exe is None:
+        pytest.skip(f"alive-tv cannot start ({ALIVE}: missing, or its libraries are)")
+    return exe
+
+
+def fake_alive_tv(tmp_path, monkeypatch) -> str:
+    """An 'alive-tv' that refutes everything (as a buggy checker would)."""
+    from veriopt.verify.alive_tv import find_alive_tv
+    exe = tmp_path / "alive-tv"
+    exe.write_text(f"#!/bin/sh\necho \"$@\" >> {tmp_path / 'alive-tv.args'}\n"
+                   "printf 'Transformation doesn\\047t verify!\\nERROR: Value mismatch\\n'\n")
+    exe.chmod(0o755)
+    monkeypatch.setenv("VERIOPT_ALIVE_TV", str(exe))
+    assert find_alive_tv() == str(exe)
+    return str(exe)
+
+
+def test_alive_tv_confirms_an_accepted_rewrite(monkeypatch):
+    exe = real_alive_tv(monkeypatch)
+    result = orchestrate([Scripted("a", [[GOOD]])], options=Options(alive_tv=exe)).run()
+    (rec,) = result.records
+    assert rec.accepted and rec.checked_by == ["veriopt", "alive-tv"]
+    assert rec.alive_tv["status"] == "correct"
+    assert result.alive_tv == {"available": True, "checked": 1, "correct": 1, "incorrect": 0,
+                               "undecided": 0}
+    assert result.disagreements == []
+
+
+def test_without_alive_tv_the_result_is_checked_by_veriopt_only():
+    result = orchestrate([Scripted("a", [[GOOD]])]).run()
+    (rec,) = result.records
+    assert rec.accepted and rec.checked_by == ["veriopt"] and rec.alive_tv is None
+    assert result.alive_tv["available"] is False and result.alive_tv["checked"] == 0
+
+
+def test_alive_tv_disagreement_drops_the_rewrite_and_is_recorded(tmp_path, monkeypatch):
+    exe = fake_alive_tv(tmp_path, monkeypatch)
+    from veriopt.verify.refinement import VerifyOptions
+    store = Store(tmp_path / "s.sqlite")
+    orch = orchestrate([Scripted("a", [[GOOD]])], store,
+                       IRGate(VerifyOptions(disable_undef_input=True)),
+                       options=Options(alive_tv=exe, artifacts=str(tmp_path / "out")))
+    result = orch.run()
+    args = (tmp_path / "alive-tv.args").read_text().splitlines()
+    assert args[0] == "--version" and "-disable-undef-input" in args[1].split()
+    (rec,) = result.records
+    assert rec.status == "proved" and not rec.accepted and result.best() is None
+    assert rec.note == "dropped: alive-tv disagrees (Value mismatch)"
+    assert rec.checked_by == ["veriopt"] and rec.alive_tv["status"] == "incorrect"
+    (d,) = result.disagreements
+    assert (d["key"], d["veriopt"], d["alive_tv"], d["alive_tv_error"]) == \
+        (rec.key, "proved", "incorrect", "Value mismatch")
+    module = Path(d["module"]).read_text()
+    assert "define i32 @src(" in module and "define i32 @tgt(" in module
+    assert "shl i32 %x, 1" in module
+    assert store.candidates(orch.rid)[0].note == rec.note
+
+    # resumed: the rewrite stays dropped and the disagreement is still reported
+    again = orchestrate([Scripted("a", [])], store).run()
+    assert again.best() is None and again.disagreements[0]["key"] == rec.key
+
+
+def test_alive_tv_undecided_keeps_veriopts_result(tmp_path, monkeypatch):
+    exe = tmp_path / "alive-tv"
+    exe.write_text("#!/bin/sh\necho 'ERROR: Timeout'\n")
+    exe.chmod(0o755)
+    result = orchestrate([Scripted("a", [[GOOD]])], options=Options(alive_tv=str(exe))).run()
+    (rec,) = result.records
+    assert rec.accepted and rec.checked_by == ["veriopt"]
+    assert rec.alive_tv == {"status": "unknown", "error": "Timeout", "module": None}
+    assert result.alive_tv["undecided"] == 1 and result.disagreements == []
+
+
+def test_alive_tv_module_carries_declarations_and_flags(monkeypatch):
+    from veriopt.agents.gates import alive_flags, alive_module
+    from veriopt.verify.refinement import VerifyOptions
+    fshl = ("define i32 @f(i32 %x) {\n  %r = call i32 @llvm.fshl.i32(i32 %x, i32 %x, i32 1)\n"
+            "  ret i32 %r\n}\ndeclare i32 @llvm.fshl.i32(i32, i32, i32)\n")
+    src = "define i32 @src(i32 %y) {\n  ret i32 %y\n}\n" + SRC
+    module = alive_module(src, fshl, "f")
+    assert "define i32 @src(i32 %x)" in module and "define i32 @tgt(i32 %x)" in module
+    assert "define i32 @veriopt.src(i32 %y)" in module
+    assert module.count("declare i32 @llvm.fshl.i32") == 1
+    assert alive_flags(VerifyOptions()) == ()
+    assert alive_flags(VerifyOptions(disable_undef_input=True, src_unroll=4, tgt_unroll=4)) == \
+        ("-disable-undef-input", "-src-unroll=4", "-tgt-unroll=4")
+    exe = real_alive_tv(monkeypatch)
+    check, _ = IRGate().alive_recheck(Task("f", "ir", SRC), Candidate("ir", fshl, "a"), exe)
+    assert check.status == "incorrect" and check.error == "Value mismatch"   # rotl != mul 2

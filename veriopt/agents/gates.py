@@ -1,6 +1,8 @@
 """The two gates every candidate passes before the orchestrator may accept
-it, one implementation per level: a proof (IR refinement, or bounded C
-equivalence plus fuzzing, labelled as such) and a cost below the baseline.
+it, one implementation per level: a proof (IR refinement, or C equivalence
+plus fuzzing; a check that only reached a loop bound is `bounded`, labelled
+as such, never `proved`) and a cost below the baseline. Also the module and
+flags for the independent re-check of an IR rewrite by alive-tv.
 
 Why separate from the orchestrator: the orchestrator decides *what* to check
 and in which order; these decide *whether* one candidate holds. Tests swap
@@ -8,6 +10,7 @@ nothing here: they drive the real verifier.
 """
 from __future__ import annotations
 
+import re
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -80,12 +83,18 @@ class Check:
 
     verdict: Verdict
     status: str          # proved | bounded | refuted | unknown | unsupported | invalid
-    label: str | None    # how it was established ("proved", "bounded: 8 iterations; fuzzed...")
+    label: str | None    # how it was established ("proved", "bounded, 8 iterations, fuzzed 2000 inputs")
     cached: bool = False
 
     @property
     def holds(self) -> bool:
+        """No counterexample: proved, or bounded (whether a bounded result
+        may be accepted is the orchestrator's policy, not the gate's)."""
         return self.status in ("proved", "bounded")
+
+    @property
+    def proved(self) -> bool:
+        return self.status == "proved"
 
 
 class Gate(Protocol):
@@ -101,10 +110,42 @@ def label_verdict(verdict: Verdict, how: str) -> Check:
     if verdict.status is Status.CORRECT:
         return Check(verdict, "proved", how)
     if verdict.status is Status.BOUNDED:
-        return Check(verdict, "bounded", f"bounded, {verdict.bound} iterations")
+        return Check(verdict, "bounded", bounded_label(verdict.bound))
     if verdict.status is Status.INCORRECT:
         return Check(verdict, "refuted", None)
     return Check(verdict, verdict.status.value, None)
+
+
+def bounded_label(bound: int | None, fuzzed: int | None = None, why_not: str | None = None
+                  ) -> str:
+    """`bounded, K iterations, fuzzed N inputs` (or `not fuzzed (why)`)."""
+    label = f"bounded, {bound} iterations"
+    if fuzzed is not None:
+        return f"{label}, fuzzed {fuzzed} inputs"
+    if why_not:
+        return f"{label}, not fuzzed ({why_not})"
+    return label
+
+
+_RUNS = re.compile(r"no counterexample in (\d+) runs")
+
+
+def fuzzed_inputs(fuzzed: Verdict) -> int | None:
+    """How many inputs a fuzz run without a difference compared."""
+    m = _RUNS.search(fuzzed.reason or "")
+    return int(m.group(1)) if m else None
+
+
+def label_fuzzed(check: Check, fuzzed: Verdict) -> Check:
+    """A check that held, after a fuzz run that found no difference: its
+    label says what the fuzzing covered (a refutation is the caller's)."""
+    n = fuzzed_inputs(fuzzed)
+    if check.status == "bounded":
+        why = None if n is not None else (fuzzed.reason or fuzzed.status.value)
+        check.label = bounded_label(check.verdict.bound, n, why)
+    else:
+        check.label = f"{check.label}; fuzzed: {fuzzed.reason or 'no difference'}"
+    return check
 
 
 def invalid(message: str) -> Check:
@@ -116,9 +157,12 @@ class IRGate:
 
     level = "ir"
 
-    def __init__(self, options: VerifyOptions | None = None, how: str = "proved"):
+    def __init__(self, options: VerifyOptions | None = None, how: str = "proved",
+                 fuzz_examples: int = 2000, fuzz_seconds: float = 10.0):
         self.options = options or VerifyOptions()
         self.how = how          # what the proof is relative to, for the label
+        self.fuzz_examples = fuzz_examples      # for bounded proofs (loops unrolled)
+        self.fuzz_seconds = fuzz_seconds
         self.edge_inputs: list[dict[str, int]] = []
 
     def cache_key(self, task: Task, cand: Candidate) -> str:
@@ -138,7 +182,31 @@ class IRGate:
             verdict = verify_ir(task.source, cand.code, task.function, task.function, options)
         except BadInput as exc:
             return invalid(exc.message)
-        return label_verdict(verdict, self.how)
+        check = label_verdict(verdict, self.how)
+        if check.status == "bounded":
+            return self._fuzz_bounded(task, cand, check, timeout)
+        return check
+
+    def _fuzz_bounded(self, task: Task, cand: Candidate, check: Check, timeout: float) -> Check:
+        """A bounded proof is fuzzed too (on the poison-aware interpreter),
+        and labelled with what the fuzzing covered."""
+        from veriopt.ir.loader import load_text
+        from veriopt.verify.fuzz_ir import fuzz_pair
+        from veriopt.verify.verdict import Unsupported
+        try:
+            src_mod = load_text(task.source)
+            fuzzed = fuzz_pair(src_mod.functions[task.function],
+                               load_text(cand.code).functions[task.function],
+                               examples=self.fuzz_examples,
+                               time_budget=min(self.fuzz_seconds, timeout),
+                               little_endian=src_mod.little_endian)
+        except (Unsupported, BadInput, KeyError) as exc:
+            fuzzed = Verdict.unsupported(str(exc))
+        if fuzzed.status is Status.INCORRECT:
+            return Check(fuzzed, "refuted", None)
+        if fuzzed.status is Status.UNSUPPORTED:
+            fuzzed = Verdict.unsupported(f"the IR interpreter does not run it: {fuzzed.reason}")
+        return label_fuzzed(check, fuzzed)
 
     def _edge_refutation(self, task: Task, cand: Candidate) -> Verdict | None:
         """Run the edge inputs (from the test-generation role) through the
@@ -186,6 +254,20 @@ class IRGate:
     def cost(self, task: Task, code: str) -> dict[str, Any]:
         return static_cost(code, task.function)
 
+    def alive_recheck(self, task: Task, cand: Candidate, exe: str, wall_seconds: float = 60.0
+                      ) -> tuple[Any, str | None]:
+        """alive-tv's verdict on the candidate, with the same assumptions as
+        this gate's proof: (AliveResult, the module it was given)."""
+        from veriopt.verify import alive_tv
+        try:
+            module = alive_module(task.source, cand.code, task.function)
+        except BadInput as exc:
+            return alive_tv.AliveResult(alive_tv.UNSUPPORTED, exc.message), None
+        result = alive_tv.check_text(module, exe,
+                                     smt_timeout_ms=max(1000, int(self.options.timeout * 1000)),
+                                     flags=alive_flags(self.options), wall_seconds=wall_seconds)
+        return result, module
+
 
 class CGate:
     """C level: bounded C equivalence (a proof within its unroll bound) and,
@@ -227,8 +309,7 @@ class CGate:
         if fuzzed.status is Status.INCORRECT:
             # The bounded check missed what a run shows: trust the run.
             return Check(fuzzed, "refuted", None)
-        check.label = f"{check.label}; fuzzed: {fuzzed.reason or 'no difference'}"
-        return check
+        return label_fuzzed(check, fuzzed)
 
     def cost(self, task: Task, code: str) -> dict[str, Any]:
         return static_cost(lower_c(code), task.function)
@@ -265,4 +346,67 @@ class CGate:
                 cex.replayed.append("edge input from the test-generation role")
                 return Verdict(Status.INCORRECT, error=kind, counterexample=cex,
                                solver="edge-inputs")
+        return None
+
+
+# ---------------------------------------------------------------- alive-tv re-check
+
+def alive_flags(options: VerifyOptions) -> tuple[str, ...]:
+    """alive-tv's flags for the assumptions veriopt's proof made."""
+    flags = []
+    if options.disable_undef_input:
+        flags.append("-disable-undef-input")
+    if options.disable_poison_input:
+        flags.append("-disable-poison-input")
+    if options.disallow_ub_exploitation:
+        flags.append("-disallow-ub-exploitation")
+    if options.bidirectional:
+        flags.append("-bidirectional")
+    if options.src_unroll:
+        flags.append(f"-src-unroll={options.src_unroll}")
+    if options.tgt_unroll:
+        flags.append(f"-tgt-unroll={options.tgt_unroll}")
+    return tuple(flags)
+
+
+def alive_module(source: str, candidate: str, function: str) -> str:
+    """One module for alive-tv: the source's @function renamed @src, the
+    candidate's renamed @tgt, linked by LLVM so that the declarations,
+    attribute groups and metadata either needs come along once.
+
+    Raises BadInput when the two cannot be put in one module."""
+    from veriopt.ir.loader import _llvm
+    llvm = _llvm()
+    modules = []
+    for text, new_name in ((source, "src"), (candidate, "tgt")):
+        try:
+            mod = llvm.parse_assembly(text)
+        except RuntimeError as exc:
+            raise BadInput(f"cannot parse it for alive-tv: {str(exc).strip()[:200]}") from None
+        for other in ("src", "tgt"):          # names alive-tv reads must be ours alone
+            clash = _function(mod, other)
+            if clash is not None and other != function:
+                clash.name = f"veriopt.{other}"
+        fn = _function(mod, function)
+        if fn is None or fn.is_declaration:
+            raise BadInput(f"no definition of @{function} for alive-tv")
+        fn.name = new_name
+        modules.append(mod)
+    src, tgt = modules
+    for fn in tgt.functions:                  # helpers both define: keep the source's
+        if not fn.is_declaration and fn.name != "tgt" and _function(src, fn.name) is not None:
+            fn.linkage = "linkonce_odr"
+    try:
+        src.link_in(tgt)
+        src.verify()
+    except RuntimeError as exc:
+        raise BadInput(f"cannot link source and candidate for alive-tv: "
+                       f"{str(exc).strip()[:200]}") from None
+    return str(src)
+
+
+def _function(mod, name: str):
+    try:
+        return mod.get_function(name)
+    except NameError:
         return None

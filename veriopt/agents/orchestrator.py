@@ -1,6 +1,10 @@
 """The orchestrator: spends a budget across levels and agents, and accepts
 nothing that is not proved and cheaper.
 
+A check that reached only a loop bound (`bounded`) is never a proof: by the
+run's policy (`Options.bounded`) it is dropped (the default; recorded with
+the note `dropped: bounded only`) or accepted and labelled with its bound.
+
 How it spends: every (agent, level) pair is tried once, then the pair with
 the best observed yield — accepted candidates per proposal, with a Laplace
 prior so one unlucky proposal does not starve an agent — is asked again,
@@ -13,13 +17,17 @@ proposed it with the verdict (bounded repair rounds) → on proof, static
 cost against the baseline. Every step is written to the store as it
 happens, so Ctrl-C loses nothing verified and a rerun resumes. Before the
 result is reported every accepted candidate is checked again, without the
-cache.
+cache, and every accepted IR rewrite once more by alive-tv when the run's
+options name it (an independent checker: a disagreement drops the rewrite
+and is reported; an alive-tv that cannot decide leaves veriopt's result,
+checked by veriopt only).
 """
 from __future__ import annotations
 
 import logging
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 
 from veriopt.agents.base import Candidate, Proposer, Task
@@ -30,6 +38,32 @@ from veriopt.verify.verdict import Verdict
 log = logging.getLogger("veriopt.orchestrator")
 
 DEFINITE = ("proved", "bounded", "refuted", "unsupported", "invalid")   # cacheable outcomes
+BOUNDED_POLICIES = ("drop", "label")
+DROPPED_BOUNDED = "dropped: bounded only"
+VERIOPT, ALIVE_TV = "veriopt", "alive-tv"
+
+
+@dataclass
+class Options:
+    """How a run treats results that are not plain proofs, and who checks
+    accepted results again.
+
+    `bounded`: "drop" (a bounded-only candidate is never accepted) or
+    "label" (accepted if cheaper, labelled with its bound, never counted as
+    proved). `alive_tv`: the alive-tv executable for the independent
+    re-check of IR rewrites, or None (re-checked by veriopt only).
+    `artifacts`: where modules alive-tv disagreed on are saved (default:
+    a fresh temporary directory)."""
+
+    bounded: str = "drop"
+    alive_tv: str | None = None
+    artifacts: str | None = None
+    alive_seconds: float = 60.0
+
+    def __post_init__(self) -> None:
+        if self.bounded not in BOUNDED_POLICIES:
+            raise ValueError(f"bounded policy must be one of {BOUNDED_POLICIES}, "
+                             f"not {self.bounded!r}")
 
 
 @dataclass
@@ -68,6 +102,8 @@ class Record:
     cached: bool = False
     resumed: bool = False
     timing: dict[str, Any] | None = None
+    checked_by: list[str] = field(default_factory=lambda: [VERIOPT])
+    alive_tv: dict[str, Any] | None = None    # alive-tv's re-check: status, error, module
 
     @property
     def key(self) -> str:
@@ -100,21 +136,30 @@ class RunResult:
     elapsed: float
     verifications: int
     cache_hits: int
+    options: Options = field(default_factory=Options)
+    alive_tv: dict[str, Any] = field(default_factory=dict)
+    disagreements: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def accepted(self) -> list[Record]:
         return [r for r in self.records if r.accepted]
+
+    @property
+    def dropped_bounded(self) -> list[Record]:
+        return [r for r in self.records if r.note == DROPPED_BOUNDED]
 
     def best(self, level: str | None = None) -> Record | None:
         return best_of(self.records, level)
 
 
 def best_of(records: list[Record], level: str | None = None) -> Record | None:
-    """The cheapest accepted record (of one level, or of all)."""
+    """The cheapest accepted record (of one level, or of all); a proved one
+    before any that is only bounded, however cheap."""
     pool = [r for r in records if r.accepted and (level is None or r.candidate.level == level)]
     if not pool:
         return None
-    return min(pool, key=lambda r: (r.cost["weighted"], r.cost["instructions"]))
+    return min(pool, key=lambda r: (r.status != "proved", r.cost["weighted"],
+                                    r.cost["instructions"]))
 
 
 Progress = Callable[[str, dict[str, Any]], None]
@@ -135,11 +180,15 @@ def task_levels(agent: Proposer) -> tuple[str, ...]:
 class Orchestrator:
     def __init__(self, jobs: list[Job], agents: list[Proposer], store: Store,
                  budget: Budget | None = None, progress: Progress | None = None,
-                 measure: Callable[[Job, Record], dict[str, Any] | None] | None = None):
+                 measure: Callable[[Job, Record], dict[str, Any] | None] | None = None,
+                 options: Options | None = None):
         self.jobs = jobs
         self.agents = agents
         self.store = store
         self.budget = budget or Budget()
+        self.options = options or Options()
+        self.disagreements: list[dict[str, Any]] = []
+        self.alive_stats = {"checked": 0, "correct": 0, "incorrect": 0, "undecided": 0}
         self.progress = progress or (lambda kind, detail: None)
         self.measure = measure
         self.records: dict[str, Record] = {}
@@ -174,7 +223,9 @@ class Orchestrator:
         return RunResult(self.rid, self.jobs, list(self.records.values()),
                          {f"{a}/{lvl}": vars(s) for (a, lvl), s in self.stats.items()},
                          rechecks, resumed, time.monotonic() - start,
-                         self.verifications, self.cache_hits)
+                         self.verifications, self.cache_hits, self.options,
+                         {"available": self.options.alive_tv is not None, **self.alive_stats},
+                         list(self.disagreements))
 
     # ------------------------------------------------------------ helpers
     def _time_left(self) -> float:
@@ -194,22 +245,34 @@ class Orchestrator:
         self.progress(kind, detail)
 
     def _resume(self) -> None:
-        """Reload what an earlier (perhaps interrupted) run already decided."""
+        """Reload what an earlier (perhaps interrupted) run already decided.
+        A bounded outcome is decided again under this run's policy (the
+        verdict comes from the cache)."""
+        disagreed = {d["key"]: d for kind, d in self.store.events(self.rid)
+                     if kind == "disagreement"}
+        self.disagreements = [{**d, "resumed": True} for d in disagreed.values()]
         for stored in self.store.candidates(self.rid):
             rec = Record(stored.candidate, stored.round, resumed=True)
             self.records[rec.key] = rec
             st = self._stat(stored.candidate.origin, stored.candidate.level)
             st.proposals += 1
             job = self._job(stored.candidate.level)
+            if job is not None and stored.status == "bounded" and rec.key not in disagreed:
+                stored.status = None
             if stored.status is None or job is None:
                 rec.status = "pending"
                 if job is not None:
                     self._judge(job, rec)       # interrupted mid-check: do it now
+                    st.accepted += int(rec.accepted)
                 continue
             rec.status, rec.label, rec.cost = stored.status, stored.label, stored.cost
             rec.accepted, rec.note = stored.accepted, stored.note
             rec.verdict = stored.verdict
             rec.timing = self.store.timing(self.rid, rec.key)
+            if rec.key in disagreed:
+                d = disagreed[rec.key]
+                rec.alive_tv = {"status": "incorrect", "error": d.get("alive_tv_error"),
+                                "module": d.get("module")}
             st.accepted += int(rec.accepted)
             st.refuted += int(rec.status == "refuted")
         if self.records:
@@ -331,7 +394,10 @@ class Orchestrator:
                 return None
         rec.status, rec.label, rec.cached = check.status, check.label, check.cached
         rec.verdict = check.verdict.to_json()
-        if check.holds:
+        rec.accepted, rec.note, rec.cost = False, None, None
+        if check.holds and not self._admissible(check.status):
+            rec.note = DROPPED_BOUNDED
+        elif check.holds:
             try:
                 rec.cost = job.gate.cost(job.task, cand.code)
             except Exception as exc:  # a proved candidate we cannot cost is not accepted
@@ -339,15 +405,19 @@ class Orchestrator:
             if rec.cost is not None:
                 rec.accepted = cheaper(rec.cost, job.baseline_cost)
                 if not rec.accepted:
-                    rec.note = "proved but not cheaper than the baseline"
+                    rec.note = f"{rec.status} but not cheaper than the baseline"
         self.store.set_outcome(self.rid, rec.key, rec.status, rec.label, rec.cost,
                                rec.accepted, rec.note, rec.verdict)
         self._emit("verdict", agent=cand.origin, level=cand.level, key=rec.key,
                    status=rec.status, label=rec.label, cached=rec.cached,
-                   error=check.verdict.error, accepted=rec.accepted,
+                   error=check.verdict.error, accepted=rec.accepted, note=rec.note,
                    cost=(rec.cost or {}).get("weighted"),
                    baseline=job.baseline_cost.get("weighted"))
         return check
+
+    def _admissible(self, status: str) -> bool:
+        """Whether a check with this outcome may be accepted under the policy."""
+        return status == "proved" or (status == "bounded" and self.options.bounded == "label")
 
     def _check(self, job: Job, cand: Candidate, use_cache: bool) -> Check | None:
         key = job.gate.cache_key(job.task, cand)
@@ -382,7 +452,8 @@ class Orchestrator:
         return check
 
     def _recheck(self) -> dict[str, int]:
-        """Every accepted candidate proved once more, without the cache."""
+        """Every accepted candidate proved once more, without the cache; then
+        every accepted IR rewrite by alive-tv (when the options name it)."""
         checked = failed = 0
         for rec in self.records.values():
             if not rec.accepted:
@@ -391,14 +462,80 @@ class Orchestrator:
             checked += 1
             check = self._gate_check(job, rec.candidate, self.recheck_timeout)
             self.verifications += 1
-            if not check.holds:
+            if not (check.holds and self._admissible(check.status)):
                 failed += 1
                 rec.accepted = False
                 rec.note = f"re-check failed: {check.status}"
                 self.store.set_outcome(self.rid, rec.key, rec.status, rec.label, rec.cost,
                                        False, rec.note, rec.verdict)
+            elif check.status != rec.status:      # e.g. a cached "proved" that is only bounded
+                rec.status, rec.label, rec.verdict = (check.status, check.label,
+                                                      check.verdict.to_json())
+                self.store.set_outcome(self.rid, rec.key, rec.status, rec.label, rec.cost,
+                                       True, rec.note, rec.verdict)
             self._emit("recheck", key=rec.key, status=check.status)
+            if rec.accepted:
+                self._alive_recheck(job, rec)
         return {"checked": checked, "failed": failed}
+
+    def _alive_recheck(self, job: Job, rec: Record) -> None:
+        """alive-tv's independent verdict on an accepted IR rewrite: correct →
+        checked by both; incorrect → dropped and reported as a disagreement;
+        anything else → veriopt's result stands, with a note."""
+        exe = self.options.alive_tv
+        recheck = getattr(job.gate, "alive_recheck", None)
+        if exe is None or recheck is None or rec.candidate.level != "ir":
+            return
+        if self.interrupted:
+            raise KeyboardInterrupt
+        try:
+            result, module = recheck(job.task, rec.candidate, exe, self.options.alive_seconds)
+        except Exception as exc:  # alive-tv's failure is not a verdict
+            from veriopt.verify.alive_tv import CRASHED, AliveResult
+            result, module = AliveResult(CRASHED, f"{type(exc).__name__}: {exc}"[:300]), None
+        if self.interrupted:
+            raise KeyboardInterrupt
+        self.alive_stats["checked"] += 1
+        rec.alive_tv = {"status": result.status, "error": result.error, "module": None}
+        if result.status != "incorrect":
+            if result.status == "correct":
+                self.alive_stats["correct"] += 1
+                rec.checked_by = [VERIOPT, ALIVE_TV]
+            else:
+                self.alive_stats["undecided"] += 1
+            self._emit("alive-tv", key=rec.key, status=result.status, error=result.error)
+            return
+        self.alive_stats["incorrect"] += 1
+        saved = self._save_disagreement(rec, module, result.output)
+        rec.alive_tv["module"] = saved
+        rec.accepted = False
+        rec.note = f"dropped: alive-tv disagrees ({result.error})"
+        self.store.set_outcome(self.rid, rec.key, rec.status, rec.label, rec.cost, False,
+                               rec.note, rec.verdict)
+        disagreement = {"key": rec.key, "origin": rec.candidate.origin,
+                        "level": rec.candidate.level, "veriopt": rec.status,
+                        "veriopt_label": rec.label, "alive_tv": result.status,
+                        "alive_tv_error": result.error, "module": saved}
+        self.disagreements.append(disagreement)
+        self._emit("disagreement", **disagreement)
+
+    def _save_disagreement(self, rec: Record, module: str | None, output: str) -> str | None:
+        """The module alive-tv refuted (and its output), kept for a bug report."""
+        if module is None:
+            return None
+        try:
+            if self.options.artifacts is None:
+                import tempfile
+                self.options.artifacts = tempfile.mkdtemp(prefix="veriopt-")
+            where = Path(self.options.artifacts) / "alive-tv"
+            where.mkdir(parents=True, exist_ok=True)
+            path = where / f"disagreement-{rec.key}.ll"
+            path.write_text(module)
+            (where / f"disagreement-{rec.key}.alive-tv.txt").write_text(output)
+        except OSError as exc:
+            log.warning("could not save the module alive-tv refuted: %s", exc)
+            return None
+        return str(path)
 
     def _measure_best(self, tries: int = 3) -> None:
         """Measure the best candidate of each level; one that is clearly
@@ -416,7 +553,7 @@ class Orchestrator:
                 if not clearly_slower(best.timing):
                     break
                 best.accepted = False
-                best.note = "proved and statically cheaper, but measured slower"
+                best.note = f"{best.status} and statically cheaper, but measured slower"
                 self.store.set_outcome(self.rid, best.key, best.status, best.label, best.cost,
                                        False, best.note, best.verdict)
 
