@@ -41,13 +41,25 @@ def test_json_output(capsys):
 
 def test_two_files_matched_by_name(tmp_path, capsys):
     (tmp_path / "a.ll").write_text("define i8 @f(i8 %x) {\n %r = mul i8 %x, 2\n ret i8 %r\n}\n")
-    (tmp_path / "b.ll").write_text("define i8 @f(i8 %x) {\n %r = add i8 %x, %x\n ret i8 %r\n}\n")
+    (tmp_path / "b.ll").write_text("define i8 @f(i8 %y) {\n %r = shl i8 %y, 1\n ret i8 %r\n}\n")
     code, out, _ = run(["verify", str(tmp_path / "a.ll"), str(tmp_path / "b.ll")], capsys)
     assert code == 0
     (tmp_path / "c.ll").write_text("define i8 @g(i8 %x) {\n ret i8 %x\n}\n")
     code, out, _ = run(["verify", str(tmp_path / "a.ll"), str(tmp_path / "c.ll"),
                         "--src-fn", "f", "--tgt-fn", "g"], capsys)
     assert code == 1 and "Value mismatch" in out
+
+
+def test_undef_argument_is_a_fresh_value_at_each_use(tmp_path, capsys):
+    # LangRef: each use of undef may differ, so x + x may be odd while 2 * x is even
+    # (alive-tv: Value mismatch with %x = undef)
+    (tmp_path / "a.ll").write_text("define i8 @f(i8 %x) {\n %r = mul i8 %x, 2\n ret i8 %r\n}\n")
+    (tmp_path / "b.ll").write_text("define i8 @f(i8 %x) {\n %r = add i8 %x, %x\n ret i8 %r\n}\n")
+    code, out, _ = run(["verify", str(tmp_path / "a.ll"), str(tmp_path / "b.ll")], capsys)
+    assert code == 1 and "ERROR: Value mismatch" in out and "i8 %x = undef" in out
+    code, out, _ = run(["verify", str(tmp_path / "a.ll"), str(tmp_path / "b.ll"),
+                        "--disable-undef-input"], capsys)
+    assert code == 0
 
 
 def test_unsupported_exits_3(capsys):

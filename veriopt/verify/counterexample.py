@@ -45,6 +45,17 @@ class Evaluator:
             expr = z3.substitute(expr, *zeros)
         return z3.simplify(expr)
 
+    def depends_on_choices(self, val: SVal, choices: list) -> bool:
+        """Does `val`, on the model's inputs, still depend on these choices?"""
+        names = {str(c) for c in choices}
+        inputs = [(k, v) for k, v in self.pairs if str(k) not in names]
+        for lane in lanes(val):
+            for part in (lane.v, lane.p):
+                fixed = z3.simplify(z3.substitute(part, *inputs) if inputs else part)
+                if any(str(c) in names for c in free_constants(fixed)):
+                    return True
+        return False
+
     def lane(self, lane: Lane) -> tuple[bool, int]:
         poison = z3.is_true(self.term(lane.p))
         value = self.term(lane.v)
@@ -103,8 +114,8 @@ def build_counterexample(kind, body, src_choices, model, inputs, enc_s, enc_t,
             if plain_args is not None:
                 plain_args.append(value)
     cex.inputs = arg_values
-    cex.source = [(f"{ty} %{name}", ev.show(val, ty)) for name, ty, val in enc_s.values]
-    cex.target = [(f"{ty} %{name}", ev.show(val, ty)) for name, ty, val in enc_t.values]
+    cex.source = [_intermediate(ev, name, ty, entry) for name, ty, entry in enc_s.values]
+    cex.target = [_intermediate(ev, name, ty, entry) for name, ty, entry in enc_t.values]
     if show_values:
         cex.source_value = ev.show(enc_s.ret, src.ret_type)
         cex.target_value = ev.show(enc_t.ret, tgt.ret_type)
@@ -113,6 +124,14 @@ def build_counterexample(kind, body, src_choices, model, inputs, enc_s, enc_t,
         if mismatch is not None:
             return mismatch
     return cex
+
+
+def _intermediate(ev: Evaluator, name: str, ty: Type, entry) -> tuple[str, str]:
+    """One named value as alive-tv shows it; a value built from undef has no
+    single value (each use may differ), so one possible reading is shown and
+    marked as such."""
+    shown = ev.show(entry.val, ty)
+    return f"{ty} %{name}", shown + ("\t[based on undef]" if entry.undef_vars else "")
 
 
 def _type_of_input(iv, fn: Function) -> str:
@@ -150,7 +169,7 @@ def _replay_jit(src, tgt, args, enc_s, enc_t, ev, cex):
     for fn, enc, side in ((src, enc_s, "source"), (tgt, enc_t, "target")):
         if not z3.is_true(ev.term(enc.returns)) or enc.ret is None:
             continue   # never execute a side that has UB or does not return here
-        if enc.ret_undef_vars or enc.nondet_vars:
+        if ev.depends_on_choices(enc.ret, enc.undef_vars + enc.nondet_vars):
             continue   # its value depends on choices the JIT makes its own way
         poison, expected = ev.lane(lanes(enc.ret)[0])
         if poison:

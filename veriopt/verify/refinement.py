@@ -162,7 +162,7 @@ def _verify(src: Function, tgt: Function, options: VerifyOptions, little_endian:
         if z3.is_false(body):
             continue
         result = decide(body, src_choices, free_vars, inputs, cfg,
-                        witness=list(zip(enc_s.arg_undef_vars, enc_t.arg_undef_vars)))
+                        witness=undef_witness(enc_s, enc_t))
         solver_name = result.solver
         if result.status == "unsat":
             continue
@@ -189,7 +189,27 @@ def _reaches_bound(enc_s: Encoding, enc_t: Encoding, all_vars, cfg) -> bool:
     return not (z3.is_false(reaches_bound) or solve(reaches_bound, all_vars, cfg).status == "unsat")
 
 
-MAX_UNDEF_SPLIT = 6
+MAX_UNDEF_SPLIT = 8
+
+
+def undef_witness(enc_s: Encoding, enc_t: Encoding) -> list[tuple[z3.ExprRef, z3.ExprRef]]:
+    """A guess for the source's undef choices: the k-th use of an undef
+    argument in the source picks what the k-th use of it picks in the
+    target (the last one when the source uses it more often). Any guess is
+    sound (see `decide`); this one fits rewrites that keep the uses."""
+    by_origin: dict[str, list] = {}
+    for copy in enc_t.undef_vars:
+        by_origin.setdefault(enc_t.undef_origin.get(str(copy), ""), []).append(copy)
+    seen: dict[str, int] = {}
+    pairs = []
+    for copy in enc_s.undef_vars:
+        origin = enc_s.undef_origin.get(str(copy), "")
+        k = seen.get(origin, 0)
+        seen[origin] = k + 1
+        candidates = by_origin.get(origin)
+        if candidates and candidates[0].sort() == copy.sort():
+            pairs.append((copy, candidates[min(k, len(candidates) - 1)]))
+    return pairs
 
 
 def decide(body: z3.BoolRef, src_choices: list, free_vars: list, inputs: Inputs,
@@ -200,8 +220,8 @@ def decide(body: z3.BoolRef, src_choices: list, free_vars: list, inputs: Inputs,
 
     1. A witness: since `∀q. B` implies `B[q := t]` for any terms t, the
        quantifier-free `B[q := t]` being unsatisfiable proves there is no
-       counterexample. The natural witness lets the source pick, for each
-       undef argument, the same value as the target (and 0 elsewhere).
+       counterexample. The witness lets the source's uses of an undef
+       argument pick what the target's uses pick (and 0 elsewhere).
     2. As Alive2 does, the arguments' undef flags are instantiated case by
        case (no undef argument first): cases without undef arguments lose
        those quantified variables and often become quantifier-free.

@@ -7,12 +7,14 @@ incoming edges) and the values of its predecessors, merged by the edge
 taken. UB is `reach(block) ∧ cond` for each instruction's UB condition.
 Branching on poison, or on a value that depends on undef, is UB.
 
-An `undef` constant is a fresh value at every use (Alive2's reading of
-LangRef): each SSA value remembers the undef variables it was built from,
-and every use substitutes fresh copies. An undef *argument* is one undef
-value for the whole function (each side gets one copy), as in Alive2. The
-copies are the side's "undef variables"; freeze turns them into ordinary
-non-determinism.
+Undef is a fresh value at every use (LangRef, "Undefined Values", and
+Alive2's reading of it): each SSA value remembers the undef variables it
+was built from, and every use substitutes fresh copies. That holds for an
+`undef` constant, for an argument that may be undef (undef as a whole
+value: all its bits or none), and for anything computed from either before
+a `freeze`. So `add %x, %x` with %x undef may be odd, and `mul %x, 2`
+may not. The copies are the side's "undef variables"; freeze turns them
+into ordinary non-determinism (one fixed choice).
 """
 from __future__ import annotations
 
@@ -51,7 +53,6 @@ class Entry:
 
     val: SVal
     undef_vars: tuple = ()
-    arg_undef_vars: tuple = ()   # the side's undef-argument copies it depends on (not per use)
 
 
 @dataclass
@@ -117,9 +118,9 @@ class Encoding:
     returns: z3.BoolRef       # the function returns normally (no UB)
     undef_vars: list          # all undef variables of this side (constants' and arguments')
     nondet_vars: list         # freeze choices and other non-determinism
-    values: list[tuple[str, Type, SVal]]   # named intermediate values, in order
+    values: list[tuple[str, Type, Entry]]   # named intermediate values, in order
     unreachable: z3.BoolRef   # an `unreachable` is executed (for --disallow-ub-exploitation)
-    arg_undef_vars: list = field(default_factory=list)  # this side's copies, one per argument lane
+    undef_origin: dict = field(default_factory=dict)  # copy name -> the argument/constant it copies
     sink: z3.BoolRef = F      # the execution goes beyond the unroll bound (not checked)
     has_loops: bool = False
 
@@ -138,10 +139,10 @@ class FunctionEncoder:
         self.ub_terms: list[z3.BoolRef] = []
         self.unreachable_terms: list[z3.BoolRef] = []
         self.stop_terms: list[z3.BoolRef] = []
-        self.undef_vars: list = []       # per-use copies of undef constants
-        self.arg_undef_vars: list = []   # one copy per undef argument lane
+        self.undef_vars: list = []       # per-use copies of undef values
+        self.undef_origin: dict[str, str] = {}   # copy -> the template it descends from
         self.nondet_vars: list = []
-        self.values: list[tuple[str, Type, SVal]] = []
+        self.values: list[tuple[str, Type, Entry]] = []
         self.reach: z3.BoolRef = T
         self.instr: Instr | None = None
 
@@ -170,6 +171,7 @@ class FunctionEncoder:
         for var in entry.undef_vars:
             copy = z3.Const(fresh_name(f"{self.side}:undef"), var.sort())
             (self.nondet_vars if undef_as_nondet else self.undef_vars).append(copy)
+            self.undef_origin[str(copy)] = self.undef_origin.get(str(var), str(var))
             subst.append((var, copy))
         return map_lanes(lambda lane: Lane(z3.substitute(lane.v, *subst),
                                            z3.substitute(lane.p, *subst)), entry.val)
@@ -178,27 +180,10 @@ class FunctionEncoder:
         """True when two uses of `value` may see different bits: the value is
         (partly) undef. Used where undef is UB (branches, noundef)."""
         entry = self.entry_of(value)
-        if not entry.undef_vars and not entry.arg_undef_vars:
+        if not entry.undef_vars:
             return F
         a, b = self.use(value), self.use(value)
-        if entry.arg_undef_vars:
-            # an undef argument is one value per function, yet branching on
-            # it is still UB: compare against a second reading of it
-            pairs = []
-            for var in entry.arg_undef_vars:
-                copy = z3.Const(fresh_name(f"{self.side}:undef"), var.sort())
-                self.undef_vars.append(copy)
-                pairs.append((var, copy))
-            b = map_lanes(lambda lane: Lane(z3.substitute(lane.v, *pairs), lane.p), b)
         return z3.Or([x.v != y.v for x, y in zip(lanes(a), lanes(b))])
-
-    def _arg_undef_of(self, operands) -> tuple:
-        found: dict[str, z3.ExprRef] = {}
-        for operand in operands:
-            if isinstance(operand, LocalRef) and operand.name in self.env:
-                for var in self.env[operand.name].arg_undef_vars:
-                    found[str(var)] = var
-        return tuple(found.values())
 
     # ---- values ----
     def entry_of(self, value: Value) -> Entry:
@@ -253,11 +238,10 @@ class FunctionEncoder:
         if reason:
             raise Unsupported(f"{reason} (return type)")
         check_attributes(fn)
-        for param in fn.params:
-            val, templates = self.inputs.entries[param.name]
-            first = len(self.arg_undef_vars)
-            val = self._param_attrs(param, self._side_copy(val, templates))
-            self.env[param.name] = Entry(val, (), tuple(self.arg_undef_vars[first:]))
+        # parameters correspond by position, not by name
+        for param, shared in zip(fn.params, self.inputs.params):
+            val, templates = self.inputs.entries[shared.name]
+            self.env[param.name] = Entry(self._param_attrs(param, val), templates)
         for param in fn.params:
             self._param_ub(param)
 
@@ -307,7 +291,6 @@ class FunctionEncoder:
         incoming = dict((blk, value) for value, blk in instr.extra["incoming"])
         result: SVal | None = None
         undef_vars: tuple = ()
-        arg_undef: dict[str, z3.ExprRef] = {}
         current_env = self.env
         for pred in reversed(preds):
             if pred.block not in incoming:
@@ -317,7 +300,6 @@ class FunctionEncoder:
             value = incoming[pred.block]
             entry = self.entry_of(value)
             self.env = current_env
-            arg_undef.update((str(v), v) for v in entry.arg_undef_vars)
             if result is None:
                 result = entry.val
             else:
@@ -326,7 +308,7 @@ class FunctionEncoder:
             undef_vars += entry.undef_vars
         if result is None:
             result = shape(instr.type, lambda t: poison_lane(t.width))
-        self._define(instr, Entry(result, undef_vars, tuple(arg_undef.values())))
+        self._define(instr, Entry(result, undef_vars))
 
     def _branch(self, instr: Instr) -> list[tuple[str, z3.BoolRef]]:
         if instr.opcode == "br" and not instr.operands:
@@ -362,10 +344,9 @@ class FunctionEncoder:
             val = builder(self, instr)
         if instr.name is not None and val is not None:
             # the undef copies this instruction consumed stay undef in its
-            # result: every use of the result gets copies of its own
-            # freeze fixes undef: its result depends on no undef argument
-            arg_undef = () if instr.opcode == "freeze" else self._arg_undef_of(instr.operands)
-            self._define(instr, Entry(val, tuple(self.undef_vars[first_new_undef:]), arg_undef))
+            # result: every use of the result gets copies of its own (freeze
+            # consumed its copies as non-determinism, so it has none)
+            self._define(instr, Entry(val, tuple(self.undef_vars[first_new_undef:])))
             if instr.opcode == "call" and instr.extra["ret_attrs"].noundef:
                 # a noundef result that is poison or undef is UB at the call
                 self._noundef_ub(LocalRef(instr.name, instr.type))
@@ -373,7 +354,7 @@ class FunctionEncoder:
     def _define(self, instr: Instr, entry: Entry) -> None:
         assert instr.name is not None
         if instr.name not in self.env:  # in an unrolled loop: the first copy is shown
-            self.values.append((instr.name, instr.type, entry.val))
+            self.values.append((instr.name, instr.type, entry))
         self.env[instr.name] = entry
 
     def _call(self, instr: Instr):
@@ -427,19 +408,6 @@ class FunctionEncoder:
             self.reach = T
             self._noundef_ub(LocalRef(param.name, param.type))
 
-    def _side_copy(self, val: SVal, templates: tuple) -> SVal:
-        """An undef argument is one undef value for the whole function (as in
-        Alive2): each side gets its own copy, made once, not per use."""
-        if not templates:
-            return val
-        pairs = []
-        for var in templates:
-            copy = z3.Const(fresh_name(f"{self.side}:argundef"), var.sort())
-            self.arg_undef_vars.append(copy)
-            pairs.append((var, copy))
-        return map_lanes(lambda lane: Lane(z3.substitute(lane.v, *pairs),
-                                           z3.substitute(lane.p, *pairs)), val)
-
     def _finish(self, returns) -> Encoding:
         fn = self.fn
         ub = z3.Or(self.ub_terms) if self.ub_terms else F
@@ -468,11 +436,10 @@ class FunctionEncoder:
         returns_ok = z3.And(z3.Not(ub), reached_ret, z3.Not(stopped))
         if ret is None and not isinstance(fn.ret_type, VoidType):
             ret = shape(fn.ret_type, lambda t: poison_lane(t.width))
-        return Encoding(ret, tuple(self.undef_vars), ub, returns_ok,
-                        self.undef_vars + self.arg_undef_vars,
+        return Encoding(ret, tuple(self.undef_vars), ub, returns_ok, list(self.undef_vars),
                         list(self.nondet_vars), self.values,
                         z3.Or(self.unreachable_terms) if self.unreachable_terms else F,
-                        list(self.arg_undef_vars),
+                        dict(self.undef_origin),
                         z3.Or(self.sink_terms) if self.sink_terms else F, self.has_loops)
 
 
@@ -532,8 +499,7 @@ def _merge_envs(incoming: list[tuple[z3.BoolRef, dict[str, Entry]]]) -> dict[str
             val = zip_lanes(lambda a, b, c=cond: Lane(z3.If(c, a.v, b.v), z3.If(c, a.p, b.p)),
                             entry.val, val)
         undef = {str(v): v for _, e in have for v in e.undef_vars}
-        arg_undef = {str(v): v for _, e in have for v in e.arg_undef_vars}
-        merged[name] = Entry(val, tuple(undef.values()), tuple(arg_undef.values()))
+        merged[name] = Entry(val, tuple(undef.values()))
     return merged
 
 
