@@ -1,0 +1,476 @@
+"""Differential testing of veriopt's verifier against alive-tv (Alive2), the
+referee nobody on this project wrote.
+
+One pair (a module with @src and @tgt, from `random_ir`) goes through
+veriopt in-process and through alive-tv in a child process, with
+comparable solver timeouts; `classify` names the outcome:
+
+    both-correct       both prove it
+    both-incorrect     both refute it (`errors_agree` says whether the kinds match)
+    unsound            veriopt correct, alive-tv incorrect      <- a soundness bug
+    false-alarm        veriopt incorrect, alive-tv correct      <- a precision bug
+    veriopt-undecided  alive-tv decided, veriopt did not (unknown, unsupported,
+                       bounded, crashed, out of time)
+    alive-undecided    alive-tv did not decide (timeout, unsupported, crash)
+    invalid            the pair could not be generated or LLVM rejected it
+
+`run_pairs` runs many pairs in parallel, each in a forked child process with
+a wall-clock limit, so a hang or a crash of either checker costs one pair,
+never the run. For disagreements it re-runs both checkers without undef
+inputs (and without poison inputs) to say which input class is involved.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from veriopt.verify import alive_tv as A
+
+BOTH_CORRECT = "both-correct"
+BOTH_INCORRECT = "both-incorrect"
+UNSOUND = "unsound"
+FALSE_ALARM = "false-alarm"
+VERIOPT_UNDECIDED = "veriopt-undecided"
+ALIVE_UNDECIDED = "alive-undecided"
+INVALID = "invalid"
+CATEGORIES = (BOTH_CORRECT, BOTH_INCORRECT, UNSOUND, FALSE_ALARM, VERIOPT_UNDECIDED,
+              ALIVE_UNDECIDED, INVALID)
+DISAGREEMENTS = (UNSOUND, FALSE_ALARM, VERIOPT_UNDECIDED)
+DECIDED = ("correct", "incorrect")
+
+# re-runs of a disagreement with fewer kinds of inputs: (name, alive-tv flags, VerifyOptions)
+VARIANTS = (
+    ("no-undef-input", ("-disable-undef-input",), {"disable_undef_input": True}),
+    ("no-undef-no-poison-input", ("-disable-undef-input", "-disable-poison-input"),
+     {"disable_undef_input": True, "disable_poison_input": True}),
+)
+
+
+@dataclass
+class Side:
+    """One checker's answer on one pair."""
+    status: str                 # correct incorrect unknown unsupported bounded crashed timeout invalid
+    error: str | None = None    # Alive2's error kind when incorrect
+    reason: str | None = None   # why not decided
+    seconds: float = 0.0
+    output: str = ""            # alive-tv's output / veriopt's rendering
+
+    @property
+    def decided(self) -> bool:
+        return self.status in DECIDED
+
+    def short(self) -> str:
+        if self.status == "incorrect":
+            return f"incorrect ({self.error})"
+        if self.status in DECIDED:
+            return self.status
+        return f"{self.status} ({self.reason})" if self.reason else self.status
+
+
+@dataclass
+class Outcome:
+    index: int
+    seed: str
+    kind: str = ""
+    description: str = ""
+    text: str = ""
+    alive: Side | None = None
+    veriopt: Side | None = None
+    category: str = INVALID
+    errors_agree: bool | None = None
+    variants: dict[str, dict[str, str]] = field(default_factory=dict)
+    kept: str | None = None
+    seconds: float = 0.0
+    problem: str | None = None   # generation failure, or what the wall-clock limit cut
+
+    def to_json(self, with_text: bool = True) -> dict:
+        d = asdict(self)
+        for k in ("alive", "veriopt"):
+            if d[k]:
+                d[k].pop("output", None)
+        if not with_text:
+            d.pop("text")
+        return d
+
+
+# ---- locating alive-tv -----------------------------------------------------------
+
+def repo_root() -> Path:
+    return Path(__file__).resolve().parents[2]
+
+
+def locate_alive_tv() -> tuple[str | None, str]:
+    """(executable, "") or (None, why not): $VERIOPT_ALIVE_TV, else
+    <repo>/../shared/tools/alive2/run-alive-tv, else `alive-tv` on PATH."""
+    env = os.environ.get(A.ENV_VAR)
+    if env:
+        candidates = [env]
+    else:
+        candidates = []
+        for root in (repo_root(), Path.cwd()):
+            p = root.parent / "shared" / "tools" / "alive2" / "run-alive-tv"
+            if p.exists() and str(p) not in candidates:
+                candidates.append(str(p))
+        on_path = shutil.which("alive-tv")
+        if on_path:
+            candidates.append(on_path)
+    if not candidates:
+        return None, ("alive-tv not found (set $VERIOPT_ALIVE_TV, or install Alive2's "
+                      "alive-tv on PATH)")
+    first_problem = ""
+    for exe in candidates:
+        problem = _cannot_start(exe)
+        if not problem:
+            return exe, ""
+        first_problem = first_problem or problem
+    return None, first_problem
+
+
+def _cannot_start(exe: str) -> str:
+    if not os.access(exe, os.X_OK):
+        return f"alive-tv at {exe} is not executable"
+    try:
+        proc = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"alive-tv at {exe} cannot start: {exc}"
+    if proc.returncode != 0:
+        msg = (proc.stderr.strip() or proc.stdout.strip() or f"exit {proc.returncode}")
+        return f"alive-tv at {exe} cannot start: " + " ".join(msg.splitlines()[:2])
+    return ""
+
+
+# ---- one pair ---------------------------------------------------------------------
+
+def classify(veriopt_status: str, alive_status: str) -> str:
+    if veriopt_status == "invalid" or alive_status == "invalid":
+        return INVALID
+    if alive_status not in DECIDED:
+        return ALIVE_UNDECIDED
+    if veriopt_status == "correct":
+        return BOTH_CORRECT if alive_status == "correct" else UNSOUND
+    if veriopt_status == "incorrect":
+        return BOTH_INCORRECT if alive_status == "incorrect" else FALSE_ALARM
+    return VERIOPT_UNDECIDED
+
+
+def run_alive(text: str, exe: str, timeout: float, flags: tuple[str, ...] = (),
+              wall: float | None = None) -> Side:
+    start = time.perf_counter()
+    r = A.check_text(text, exe, smt_timeout_ms=int(timeout * 1000), flags=flags,
+                     wall_seconds=wall or max(30.0, 6 * timeout))
+    status = r.status
+    if status == A.UNKNOWN and r.error == "wall-clock limit":
+        status = "timeout"
+    return Side(status, r.error if r.status == A.INCORRECT else None,
+                None if r.status == A.INCORRECT else r.error,
+                time.perf_counter() - start, r.output)
+
+
+def run_veriopt(text: str, timeout: float, **options) -> Side:
+    """veriopt's verdict on the module's @src/@tgt, in this process."""
+    from veriopt.ir.loader import load_text
+    from veriopt.verify.api import verify_modules
+    from veriopt.verify.refinement import VerifyOptions
+    from veriopt.verify.verdict import BadInput, Unsupported
+    start = time.perf_counter()
+    try:
+        mod = load_text(text, "<pair>")
+        verdicts = verify_modules(mod, options=VerifyOptions(timeout=timeout, **options))
+    except Unsupported as exc:
+        return Side("unsupported", reason=exc.feature, seconds=time.perf_counter() - start)
+    except BadInput as exc:
+        return Side("invalid", reason=str(exc), seconds=time.perf_counter() - start)
+    except Exception as exc:   # a defect of veriopt: visible, never a verdict
+        last = traceback.format_exc().strip().splitlines()
+        return Side("crashed", reason=f"{type(exc).__name__}: {exc}"[:300],
+                    seconds=time.perf_counter() - start, output="\n".join(last[-12:]))
+    v = verdicts[0]
+    reason = v.reason
+    if v.status.value == "bounded":
+        reason = f"bounded to {v.bound} iterations"
+    return Side(v.status.value, v.error if v.status.value == "incorrect" else None, reason,
+                time.perf_counter() - start, v.render())
+
+
+def compare_text(text: str, exe: str, timeout: float = 10.0, diagnose: bool = True,
+                 outcome: Outcome | None = None, send: Callable | None = None) -> Outcome:
+    """Both checkers on one module; fills (and returns) `outcome`. `send`
+    receives partial results as they come (the parallel runner's pipe)."""
+    out = outcome or Outcome(index=0, seed="")
+    out.text = text
+    out.alive = run_alive(text, exe, timeout)
+    if send:
+        send(("alive", out.alive))
+    out.veriopt = run_veriopt(text, timeout)
+    if send:
+        send(("veriopt", out.veriopt))
+    _finish(out)
+    if diagnose and out.category in (UNSOUND, FALSE_ALARM):
+        for name, flags, opts in VARIANTS:
+            a = run_alive(text, exe, timeout, flags)
+            v = run_veriopt(text, timeout, **opts)
+            out.variants[name] = {"alive-tv": a.short(), "veriopt": v.short(),
+                                  "category": classify(v.status, a.status)}
+            if send:
+                send(("variant", name, out.variants[name]))
+            if out.variants[name]["category"] not in (UNSOUND, FALSE_ALARM):
+                break   # the smallest input class that still disagrees is known
+    return out
+
+
+def _finish(out: Outcome) -> None:
+    if out.problem and out.alive is None:
+        out.category = INVALID
+        return
+    a = out.alive.status if out.alive else "timeout"
+    v = out.veriopt.status if out.veriopt else "timeout"
+    out.category = classify(v, a)
+    if out.category == BOTH_INCORRECT:
+        out.errors_agree = out.alive.error == out.veriopt.error
+
+
+def compare_pair(pair, exe: str, timeout: float = 10.0, diagnose: bool = True) -> Outcome:
+    """`compare_text` on a `random_ir.Pair`."""
+    seed, _, index = pair.seed.rpartition(":")
+    out = Outcome(index=int(index) if index.isdigit() else 0, seed=seed, kind=pair.kind,
+                  description=pair.description)
+    return compare_text(pair.text, exe, timeout, diagnose, out)
+
+
+# ---- many pairs, in parallel ------------------------------------------------------------
+
+@dataclass
+class RunConfig:
+    seed: int | str
+    timeout: float = 10.0          # seconds per solver query, both checkers
+    wall: float = 0.0              # per pair; 0: derived from timeout
+    diagnose: bool = True
+    p_opt: float = 0.4
+
+    @property
+    def pair_wall(self) -> float:
+        return self.wall or max(30.0, 4 * self.timeout + 10)
+
+
+def _child(conn, index: int, cfg: RunConfig, exe: str) -> None:
+    from veriopt.verify import random_ir as R
+    try:
+        try:
+            pair = R.pair_for(cfg.seed, index, p_opt=cfg.p_opt)
+        except Exception as exc:   # noqa: BLE001 - reported as an invalid pair
+            conn.send(("problem", f"generation failed: {type(exc).__name__}: {exc}"))
+            return
+        conn.send(("pair", pair.kind, pair.description, pair.text))
+        compare_text(pair.text, exe, cfg.timeout, cfg.diagnose, send=conn.send)
+        conn.send(("done",))
+    finally:
+        conn.close()
+
+
+def _apply(out: Outcome, msg) -> bool:
+    """Fold one message from a child into the outcome; True when it is the last."""
+    tag = msg[0]
+    if tag == "pair":
+        _, out.kind, out.description, out.text = msg
+    elif tag == "alive":
+        out.alive = msg[1]
+    elif tag == "veriopt":
+        out.veriopt = msg[1]
+    elif tag == "variant":
+        out.variants[msg[1]] = msg[2]
+    elif tag == "problem":
+        out.problem = msg[1]
+        return True
+    return tag == "done"
+
+
+def run_pairs(indices, cfg: RunConfig, exe: str, jobs: int = 2,
+              on_outcome: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+    """Pairs `indices` of the run seeded `cfg.seed`, `jobs` at a time, each in
+    a forked child with a wall-clock limit of `cfg.pair_wall` seconds."""
+    import multiprocessing as mp
+    from multiprocessing.connection import wait
+
+    # import the heavy modules once, before forking
+    import veriopt.verify.api  # noqa: F401
+    import veriopt.verify.random_ir  # noqa: F401
+    from veriopt.ir.loader import _llvm
+    _llvm()
+
+    ctx = mp.get_context("fork")
+    pending = list(indices)[::-1]
+    running: dict = {}     # connection -> (process, outcome, start)
+    results: list[Outcome] = []
+
+    def finish(conn, problem: str | None = None) -> None:
+        proc, out, start = running.pop(conn)
+        if problem:
+            if proc.is_alive():
+                proc.kill()
+            out.problem = problem
+        proc.join(5)
+        conn.close()
+        out.seconds = time.perf_counter() - start
+        if out.alive is not None and out.veriopt is None:
+            cut = problem or _death(proc)
+            out.veriopt = Side("timeout" if problem else "crashed", reason=cut,
+                               seconds=out.seconds)
+        elif out.alive is None and out.problem is None:
+            out.problem = problem or _death(proc)
+        _finish(out)
+        results.append(out)
+        if on_outcome:
+            on_outcome(out)
+
+    try:
+        while pending or running:
+            while pending and len(running) < jobs:
+                index = pending.pop()
+                receive, send = ctx.Pipe(duplex=False)
+                proc = ctx.Process(target=_child, args=(send, index, cfg, exe), daemon=True)
+                proc.start()
+                send.close()
+                running[receive] = (proc, Outcome(index=index, seed=str(cfg.seed)),
+                                    time.perf_counter())
+            for conn in wait(list(running), timeout=0.25):
+                try:
+                    while True:
+                        if _apply(running[conn][1], conn.recv()):
+                            finish(conn)
+                            break
+                        if not conn.poll():
+                            break
+                except (EOFError, OSError):
+                    finish(conn)
+            now = time.perf_counter()
+            for conn, (proc, out, start) in list(running.items()):
+                if now - start > cfg.pair_wall:
+                    finish(conn, f"wall-clock limit of {cfg.pair_wall:.0f}s per pair")
+    finally:
+        for conn, (proc, _, _) in list(running.items()):
+            proc.kill()
+            proc.join(5)
+            conn.close()
+    results.sort(key=lambda o: o.index)
+    return results
+
+
+def _death(proc) -> str:
+    code = proc.exitcode
+    if code is None:
+        return "no answer"
+    if code < 0:
+        return f"checker process died with signal {-code}"
+    return f"checker process exited with status {code} before answering"
+
+
+# ---- summaries and kept files ----------------------------------------------------------------
+
+def summarize(outcomes: list[Outcome]) -> dict:
+    counts = {c: 0 for c in CATEGORIES}
+    for o in outcomes:
+        counts[o.category] += 1
+    decided = [o for o in outcomes if o.alive and o.alive.decided and o.category != INVALID]
+    alive_correct = sum(o.alive.status == "correct" for o in decided)
+    both_inc = [o for o in outcomes if o.category == BOTH_INCORRECT]
+    undecided_reasons: dict[str, int] = {}
+    for o in outcomes:
+        if o.category == VERIOPT_UNDECIDED:
+            key = o.veriopt.short() if o.veriopt else "no answer"
+            undecided_reasons[key] = undecided_reasons.get(key, 0) + 1
+    return {
+        "pairs": len(outcomes),
+        "counts": counts,
+        "alive_decided": len(decided),
+        "percent_of_decided": {c: (100.0 * counts[c] / len(decided) if decided else 0.0)
+                               for c in (BOTH_CORRECT, BOTH_INCORRECT, UNSOUND, FALSE_ALARM,
+                                         VERIOPT_UNDECIDED)},
+        "alive_correct": alive_correct,
+        "alive_incorrect": len(decided) - alive_correct,
+        "errors_agree": sum(bool(o.errors_agree) for o in both_inc),
+        "both_incorrect": len(both_inc),
+        "veriopt_undecided_reasons": dict(sorted(undecided_reasons.items(),
+                                                 key=lambda kv: -kv[1])),
+        "groups": groups(outcomes),
+    }
+
+
+def signature(o: Outcome) -> str:
+    """What a disagreement looks like, for grouping: both verdicts and the
+    smallest input class in which it persists."""
+    a = o.alive.short() if o.alive else "no answer"
+    v = o.veriopt.short() if o.veriopt else "no answer"
+    if o.category == VERIOPT_UNDECIDED:
+        return f"{o.category}: veriopt {v}"
+    sig = f"{o.category}: alive-tv {a}, veriopt {v}"
+    if o.variants:
+        flags = {name: " ".join(f) for name, f, _ in VARIANTS}
+        gone = [n for n, r in o.variants.items() if r["category"] not in (UNSOUND, FALSE_ALARM)]
+        if gone:
+            r = o.variants[gone[0]]
+            sig += f"; with {flags[gone[0]]}: {r['category']}"
+        else:
+            sig += "; persists without undef and poison inputs"
+    return sig
+
+
+def groups(outcomes: list[Outcome]) -> list[dict]:
+    g: dict[str, list[Outcome]] = {}
+    for o in outcomes:
+        if o.category in DISAGREEMENTS:
+            g.setdefault(signature(o), []).append(o)
+    out = []
+    for sig, members in sorted(g.items(), key=lambda kv: -len(kv[1])):
+        smallest = min(members, key=lambda o: (len(o.text), o.index))
+        out.append({"signature": sig, "count": len(members), "indices": [o.index for o in members],
+                    "smallest": smallest.index, "smallest_file": smallest.kept})
+    return out
+
+
+def keep(o: Outcome, folder: Path, exe: str, timeout: float) -> Path:
+    """The disagreement as a standalone .ll file: both verdicts in the
+    header; alive-tv's verdict as the `; ERROR:` line (none if correct), so
+    `veriopt conformance FOLDER` scores veriopt against alive-tv."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{o.category}-s{_safe(o.seed)}-{o.index:05d}.ll"
+    a, v = o.alive, o.veriopt
+    lines = [
+        f"; veriopt vs alive-tv: {o.category}",
+        f"; pair {o.index} of seed {o.seed}: scripts/differential.py --seed {o.seed} --only {o.index}",
+        f"; target: {o.kind}: {o.description}" if o.kind != "mutation" else f"; target: {o.description}",
+        f"; alive-tv: {a.short() if a else 'no answer'}   [{os.path.basename(exe)} -smt-to={int(timeout * 1000)}]",
+        f"; veriopt:  {v.short() if v else 'no answer'}   [timeout {timeout:g}s per query]",
+    ]
+    for name, r in o.variants.items():
+        lines.append(f"; with {name}: alive-tv {r['alive-tv']}, veriopt {r['veriopt']} -> {r['category']}")
+    if a and a.status == "incorrect":
+        lines.append(f"; ERROR: {a.error}")
+    lines.append(";")
+    if a and a.output:
+        lines.append("; alive-tv says:")
+        lines += [f"; | {ln}" for ln in _verdict_part(a.output)]
+    if v and v.output:
+        lines.append("; veriopt says:")
+        lines += [f"; | {ln}" for ln in v.output.strip().splitlines()[:40]]
+    path.write_text("\n".join(lines) + "\n\n" + o.text)
+    o.kept = str(path)
+    return path
+
+
+def _verdict_part(output: str) -> list[str]:
+    """alive-tv's output from the verdict on (the functions it echoes are in the file)."""
+    lines = output.strip().splitlines()
+    for k, ln in enumerate(lines):
+        if ln.startswith(("Transformation", "ERROR:")):
+            return [x for x in lines[k:] if x.strip()][:40]
+    return lines[-20:]
+
+
+def _safe(seed) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in str(seed))
