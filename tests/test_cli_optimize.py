@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -141,3 +142,87 @@ def test_c_input_is_lowered_and_the_ir_result_written_beside_the_c_output(capsys
     assert "llvm.fshl" in Path(str(out_c) + ".ll").read_text()
     assert data["result"]["proof"] == "proved"
     assert data["result"]["label"] == "proved (refines clang -O3 IR of the C source)"
+
+
+# ---------------------------------------------------------------- bounded results
+
+def test_bounded_c_candidate_is_dropped_by_default_and_labelled_on_request(capsys, tmp_path):
+    from test_orchestrator import PARITY, PARITY_LOOP
+    src = tmp_path / "parity.c"
+    src.write_text(PARITY_LOOP)
+    rep, out_c = tmp_path / "rep", tmp_path / "parity.opt.c"
+    common = [str(src), "--function", "f", "--agents", "llm", "--report", str(rep),
+              "--no-timing", "--no-alive-tv", "--budget", "60s", "-o", str(out_c)]
+    with StubServer([candidates(PARITY)]) as srv:
+        code, out, err = optimize(capsys, *common, "--base-url", srv.base_url)
+    assert code == 0, err
+    label = re.search(r"bounded, 8 iterations, fuzzed \d+ inputs", err)
+    assert label and "dropped: bounded only" in err and "ACCEPTED" not in err
+    assert "result: no proved improvement" in out
+    assert re.search(r"^dropped: bounded only: 1 candidate\(s\)", out, re.M)
+    data = json.loads((rep / "report.json").read_text())
+    (c_cand,) = [c for c in data["candidates"] if c["level"] == "c"]
+    assert (c_cand["status"], c_cand["accepted"], c_cand["note"]) == \
+        ("bounded", False, "dropped: bounded only")
+    assert data["result"] is None and data["dropped"]["bounded_only"] == [c_cand["key"]]
+    assert out_c.read_text() == PARITY_LOOP
+
+    # the same run again, accepting bounded results: labelled, never "proved"
+    with StubServer([candidates(PARITY)]) as srv:
+        code, out, err = optimize(capsys, *common, "--bounded", "label",
+                                  "--base-url", srv.base_url)
+    assert code == 0, err
+    data = json.loads((rep / "report.json").read_text())
+    res = data["result"]
+    assert data["run"]["resumed"] and data["policy"]["bounded"] == "label"
+    assert res["proof"] == "bounded" and res["bound"] == 8 and res["label"] == label.group(0)
+    assert res["level"] == "c" and res["code"] == PARITY and out_c.read_text() == PARITY
+    assert f"{res['label']} — not a proof" in out and "proved" not in out
+    assert f"- proof: **bounded** — {res['label']} — not a proof" in \
+        (rep / "report.md").read_text()
+    assert data["dropped"]["bounded_only"] == []
+
+
+# ---------------------------------------------------------------- alive-tv re-check
+
+def test_accepted_ir_rewrite_is_rechecked_by_alive_tv(capsys, tmp_path, rotl, monkeypatch):
+    from test_orchestrator import real_alive_tv
+    real_alive_tv(monkeypatch)
+    rep = tmp_path / "rep"
+    code, out, err = optimize(capsys, str(rotl), "--agents", "rules", "--no-timing",
+                              "--report", str(rep))
+    assert code == 0, err
+    assert "checked by: veriopt + alive-tv" in out and "alive-tv key=" in err
+    data = json.loads((rep / "report.json").read_text())
+    assert data["result"]["checked_by"] == ["veriopt", "alive-tv"]
+    assert data["rechecks"]["alive_tv"]["correct"] == 1 and data["disagreements"] == []
+    assert "- checked by: veriopt + alive-tv" in (rep / "report.md").read_text()
+
+    code, out, err = optimize(capsys, str(rotl), "--agents", "rules", "--no-timing",
+                              "--report", str(rep), "--no-alive-tv", "--quiet")
+    data = json.loads((rep / "report.json").read_text())
+    assert code == 0 and data["result"]["checked_by"] == ["veriopt"]
+    assert data["policy"]["alive_tv"] is None
+    assert "checked by: veriopt (alive-tv not available or disabled)" in out
+
+
+def test_alive_tv_disagreement_drops_the_rewrite_loudly(capsys, tmp_path, rotl, monkeypatch):
+    from test_orchestrator import fake_alive_tv
+    fake_alive_tv(tmp_path, monkeypatch)
+    rep = tmp_path / "rep"
+    code, out, err = optimize(capsys, str(rotl), "--agents", "rules", "--no-timing",
+                              "--report", str(rep), "--quiet")
+    assert code == 0, err
+    data = json.loads((rep / "report.json").read_text())
+    (d,) = data["disagreements"]
+    (cand,) = data["candidates"]
+    assert d["key"] == cand["key"] and cand["status"] == "proved" and not cand["accepted"]
+    assert cand["note"] == "dropped: alive-tv disagrees (Value mismatch)"
+    assert data["result"] is None and "result: no proved improvement" in out
+    module = rep / "disagreements" / f"{cand['key']}.ll"
+    assert d["module"] == str(module) and "@tgt(" in module.read_text()
+    (warning,) = err.strip().splitlines()          # --quiet: only the warning
+    assert warning.startswith(f"warning: alive-tv disagrees with veriopt on candidate "
+                              f"{cand['key']} (rules, ir)")
+    assert "ERROR: Value mismatch" in warning and str(module) in warning
+    assert "## Disagreements with alive-tv" in (rep / "report.md").read_text()

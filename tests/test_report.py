@@ -7,9 +7,11 @@ import json
 import re
 from pathlib import Path
 
-from test_orchestrator import GOOD, SRC, WRONG, Scripted, orchestrate
+from test_orchestrator import (GOOD, PARITY, PARITY_LOOP, SRC, WRONG, CScripted, Scripted,
+                               c_job, fake_alive_tv, orchestrate, real_alive_tv)
 
-from veriopt.agents.orchestrator import Budget
+from veriopt.agents.orchestrator import Budget, Options, Orchestrator
+from veriopt.agents.store import Store
 from veriopt.bench import report
 
 DOC = Path(__file__).parent.parent / "docs" / "report-schema.md"
@@ -29,12 +31,17 @@ def test_json_has_the_documented_fields(tmp_path):
     assert json.loads(files[0].read_text()) == data
     doc = DOC.read_text()
     for field in ["schema", "input.path", "function", "baseline.cost", "rechecks.checked",
-                  "run.id", "candidates[]"]:
+                  "run.id", "candidates[]", "policy.bounded", "policy.alive_tv",
+                  "rechecks.alive_tv", "disagreements[]", "dropped.bounded_only"]:
         assert f"`{field}`" in doc
+    assert f"`\"{data['schema']}\"`" in doc
     for key in list(data["result"]) + list(data["candidates"][0]):
         assert f"`{key}`" in doc, key
     res = data["result"]
     assert res["code"] == GOOD and res["proof"] == "proved" and res["origin"] == "a"
+    assert res["checked_by"] == ["veriopt"] and res["bound"] is None
+    assert data["policy"] == {"bounded": "drop", "alive_tv": None}
+    assert data["disagreements"] == [] and data["dropped"] == {"bounded_only": []}
     assert res["cost"]["weighted"] < data["baseline"]["cost"]["weighted"]
     assert res["output"] == "out.ll" and 0 < res["cost_reduction"] < 1
     statuses = [(c["status"], c["accepted"], c["round"]) for c in data["candidates"]]
@@ -67,3 +74,61 @@ def test_report_without_result(tmp_path):
     assert data["result"] is None
     assert "no proved improvement" in report.markdown(data, SRC)
     assert "no proved improvement" in report.html_page(data, SRC)
+
+
+def c_report(policy: str) -> dict:
+    result = Orchestrator([c_job()], [CScripted("c", [[PARITY]])], Store(), Budget(seconds=60),
+                          options=Options(bounded=policy)).run()
+    return report.build(result, "p.c", "c", PARITY_LOOP, Budget())
+
+
+def test_a_labelled_bounded_result_is_never_shown_as_proved(tmp_path):
+    data = c_report("label")
+    res = data["result"]
+    assert res["proof"] == "bounded" and res["bound"] == 8
+    assert res["label"] == "bounded, 8 iterations, fuzzed 300 inputs"
+    md = report.markdown(data, PARITY_LOOP)
+    assert "- proof: **bounded** — bounded, 8 iterations, fuzzed 300 inputs — not a proof" in md
+    assert "proved" not in md.split("## Diff")[0].replace("no proved", "")
+    assert "| bounded, 8 iterations, fuzzed 300 inputs |" in md
+    assert "checked by: veriopt (alive-tv re-checks IR rewrites only)" in md
+    page = report.html_page(data, PARITY_LOOP)
+    assert '<span class="warn">bounded</span>' in page and 'class="ok"' not in page
+
+
+def test_a_dropped_bounded_candidate_is_listed(tmp_path):
+    data = c_report("drop")
+    assert data["result"] is None and data["policy"]["bounded"] == "drop"
+    (cand,) = data["candidates"]
+    assert data["dropped"]["bounded_only"] == [cand["key"]]
+    assert cand["status"] == "bounded" and not cand["accepted"]
+    assert cand["note"] == "dropped: bounded only" and cand["cost"] is None
+    md = report.markdown(data, PARITY_LOOP)
+    assert "no proved improvement" in md and "- dropped: bounded only: 1 candidate(s)" in md
+
+
+def test_report_names_alive_tv_as_second_checker(monkeypatch):
+    exe = real_alive_tv(monkeypatch)
+    result = orchestrate([Scripted("a", [[GOOD]])], options=Options(alive_tv=exe)).run()
+    data = report.build(result, "in.ll", "ir", SRC, Budget())
+    assert data["result"]["checked_by"] == ["veriopt", "alive-tv"]
+    assert data["rechecks"]["alive_tv"]["correct"] == 1
+    md = report.markdown(data, SRC)
+    assert "- checked by: veriopt + alive-tv" in md
+    assert "alive-tv re-checked 1 IR rewrite(s): 1 correct, 0 incorrect" in md
+    assert "checked by: veriopt + alive-tv" in report.html_page(data, SRC)
+
+
+def test_report_shows_a_disagreement_loudly(tmp_path, monkeypatch):
+    exe = fake_alive_tv(tmp_path, monkeypatch)
+    result = orchestrate([Scripted("a", [[GOOD]])],
+                         options=Options(alive_tv=exe, artifacts=str(tmp_path))).run()
+    data = report.build(result, "in.ll", "ir", SRC, Budget())
+    files = report.write(data, SRC, tmp_path / "rep")
+    (d,) = json.loads(files[0].read_text())["disagreements"]
+    assert d["alive_tv_error"] == "Value mismatch" and Path(d["module"]).is_file()
+    assert data["result"] is None
+    md = files[1].read_text()
+    assert "## Disagreements with alive-tv" in md and "`ERROR: Value mismatch`" in md
+    assert d["module"] in md and "**alive-tv disagreed on 1 rewrite(s)**" in md
+    assert "Disagreements with alive-tv" in files[2].read_text()

@@ -64,13 +64,16 @@ def cheaper(cost: dict[str, Any], baseline: dict[str, Any]) -> bool:
 
 
 def lower_c(text: str, opt: str = "-O3", name: str = "input.c") -> str:
-    """clang-22's IR for a C text (in a subprocess with a time limit)."""
+    """clang-22's IR for a C text (in a subprocess with a time limit). The
+    file is compiled by its bare name, so the IR (whose ModuleID and
+    source_filename name it) is the same on every run: the run id and the
+    verdict cache depend on it."""
     with tempfile.TemporaryDirectory(prefix="veriopt-c-") as tmp:
         path = Path(tmp) / name
         path.write_text(text)
         proc = subprocess.run([CLANG, opt, "-S", "-emit-llvm", "-fno-discard-value-names",
-                               "-o", "-", str(path)], capture_output=True, text=True,
-                              timeout=CLANG_TIMEOUT)
+                               "-o", "-", path.name], capture_output=True, text=True,
+                              timeout=CLANG_TIMEOUT, cwd=tmp)
     if proc.returncode != 0:
         first = next((ln for ln in proc.stderr.splitlines() if "error" in ln), proc.stderr)
         raise BadInput(f"clang could not compile it: {first.strip()}", name)

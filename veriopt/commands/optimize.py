@@ -25,11 +25,16 @@ AGENTS: dict[str, tuple[str, str]] = {
 }
 OFFLINE = ("rules", "passes", "superopt")
 
-EPILOG = """Only candidates proved to refine the original (IR) or proved by bounded C
-equivalence and then fuzzed (C, labelled so) and cheaper than the -O3 baseline
-are accepted. Everything is kept in the store: rerun the same command after
-Ctrl-C to resume. The API key is read from OPENAI_API_KEY (never from the
-report or store); local servers need none.
+EPILOG = """Only candidates proved to refine the original (IR) or proved equivalent and
+then fuzzed (C) and cheaper than the -O3 baseline are accepted. A check that
+only reached a loop bound is "bounded", never "proved": --bounded drop (the
+default) drops it ("dropped: bounded only"); --bounded label accepts it,
+labelled "bounded, K iterations, fuzzed N inputs". Every accepted IR rewrite
+is re-checked by alive-tv when it is available ($VERIOPT_ALIVE_TV or alive-tv
+on PATH; --no-alive-tv to skip): if alive-tv refutes it, it is dropped and
+the disagreement reported. Everything is kept in the store: rerun the same
+command after Ctrl-C to resume. The API key is read from OPENAI_API_KEY (never
+from the report or store); local servers need none.
 
 exit codes: 0 done (with or without an improvement), 2 bad input, 130 interrupted
 """
@@ -53,6 +58,11 @@ def register(sub, name: str) -> None:
     p.add_argument("--timeout", type=float, default=10.0, metavar="S",
                    help="seconds per solver query")
     p.add_argument("--unroll", type=int, default=8, metavar="N", help="C loop bound")
+    p.add_argument("--bounded", choices=("drop", "label"), default="drop",
+                   help="a candidate checked only up to the loop bound: drop it (default) or "
+                        "accept it labelled 'bounded, K iterations' (never 'proved')")
+    p.add_argument("--no-alive-tv", action="store_true",
+                   help="do not re-check accepted IR rewrites with alive-tv")
     p.add_argument("--no-timing", action="store_true", help="skip measured timing")
     p.add_argument("--runs", type=int, default=5, help="timing runs (median of N)")
     p.add_argument("--base-url", help="OpenAI-compatible endpoint (or OPENAI_BASE_URL)")
@@ -120,8 +130,17 @@ def make_measure(runs: int):
     return measure_record
 
 
+def disagreement_line(d: dict[str, Any]) -> str:
+    """The warning for a rewrite veriopt accepted and alive-tv refuted."""
+    return (f"warning: alive-tv disagrees with veriopt on candidate {d['key']} "
+            f"({d['origin']}, {d['level']}): veriopt said {d['veriopt']}, alive-tv says "
+            f"ERROR: {d['alive_tv_error']}; the rewrite is dropped; module saved to "
+            f"{d['module'] or '(could not be saved)'}")
+
+
 class Printer:
-    """Progress on stderr (rich), one line per decision."""
+    """Progress on stderr (rich), one line per decision; a disagreement
+    with alive-tv is printed even with --quiet."""
 
     def __init__(self, console, quiet: bool):
         self.console = console
@@ -129,21 +148,33 @@ class Printer:
         self.start = time.monotonic()
 
     def __call__(self, kind: str, d: dict[str, Any]) -> None:
+        t = f"[dim]{time.monotonic() - self.start:6.1f}s[/]"
+        if kind == "disagreement":
+            self.console.print(disagreement_line(d), markup=False)   # even with --quiet
+            return
         if self.quiet:
             return
-        t = f"[dim]{time.monotonic() - self.start:6.1f}s[/]"
         if kind == "verdict":
-            colour = "green" if d["status"] in ("proved", "bounded") else "red"
+            from rich.markup import escape
+
+            from veriopt.agents.orchestrator import DROPPED_BOUNDED
+            colour = {"proved": "green", "bounded": "yellow"}.get(d["status"], "red")
+            status = d["status"]
+            if status == "bounded":          # never shown bare: the bound is part of it
+                status = d.get("label") or status
             extra = f" ({d['error']})" if d.get("error") else ""
             cost = ""
             if d.get("cost") is not None:
                 cost = f"  cost {d['cost']:g} vs baseline {d['baseline']:g}"
             acc = "  [bold green]ACCEPTED[/]" if d["accepted"] else ""
+            if d.get("note") == DROPPED_BOUNDED:
+                acc = f"  [yellow]{DROPPED_BOUNDED}[/] (--bounded label to keep it)"
             cached = " [dim](cached)[/]" if d.get("cached") else ""
             self.console.print(f"{t} {d['agent']}/{d['level']} {d['key']} "
-                               f"[{colour}]{d['status']}[/]{extra}{cached}{cost}{acc}")
-        elif kind in ("repair", "resume", "recheck", "edge-inputs", "agent-error", "timing"):
-            detail = " ".join(f"{k}={v}" for k, v in d.items())
+                               f"[{colour}]{escape(status)}[/]{escape(extra)}{cached}{cost}{acc}")
+        elif kind in ("repair", "resume", "recheck", "edge-inputs", "agent-error", "timing",
+                      "alive-tv"):
+            detail = " ".join(f"{k}={v}" for k, v in d.items() if v is not None)
             self.console.print(f"{t} {kind} {detail}")
 
 
@@ -151,7 +182,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from veriopt.agents import inputs
-    from veriopt.agents.orchestrator import Budget, Orchestrator
+    from veriopt.agents.orchestrator import Budget, Options, Orchestrator
     from veriopt.agents.store import Store
     from veriopt.bench import report as reports
     from veriopt.verify.refinement import VerifyOptions
@@ -167,13 +198,17 @@ def run(args: argparse.Namespace) -> int:
     store_path = args.store or str(Path(args.report or ".veriopt") / "store.sqlite")
     store = Store(store_path)
     measure = None if args.no_timing else make_measure(args.runs)
+    options = Options(bounded=args.bounded, alive_tv=alive_tv_for(args),
+                      artifacts=args.report or str(Path(store_path).parent))
     orch = Orchestrator(prepared.jobs, agents, store, budget, Printer(console, args.quiet),
-                        measure)
+                        measure, options)
     if not args.quiet:
         console.print(f"optimizing {prepared.function} in {prepared.path} "
                       f"({', '.join(j.task.level for j in prepared.jobs)}; agents "
                       f"{', '.join(a.name for a in agents) or 'none'}; budget "
-                      f"{budget.seconds:g}s; store {store_path})")
+                      f"{budget.seconds:g}s; bounded results: {args.bounded}; re-check: "
+                      f"{'veriopt + alive-tv' if options.alive_tv else 'veriopt'}; "
+                      f"store {store_path})")
     previous = signal.signal(signal.SIGINT, _interrupt_handler(orch))
     try:
         result = orch.run()
@@ -194,6 +229,14 @@ def run(args: argparse.Namespace) -> int:
         reports.write(data, _shown_source(prepared, data), args.report)
     print(summary(data))
     return 0
+
+
+def alive_tv_for(args: argparse.Namespace) -> str | None:
+    """The alive-tv executable for the re-check, unless disabled or absent."""
+    if args.no_alive_tv:
+        return None
+    from veriopt.verify.alive_tv import find_alive_tv
+    return find_alive_tv()
 
 
 def _interrupt_handler(orch):
@@ -231,6 +274,8 @@ def write_output(path: str | None, prepared, result) -> str | None:
 
 
 def summary(data: dict[str, Any]) -> str:
+    from veriopt.agents.orchestrator import DROPPED_BOUNDED
+    from veriopt.bench.report import alive_line, checked_by_text, proof_text, speedup_line
     res = data["result"]
     base = data["baseline"]["cost"]
     rc = data["rechecks"]
@@ -239,13 +284,20 @@ def summary(data: dict[str, Any]) -> str:
     if res is None:
         lines.append("result: no proved improvement")
     else:
-        from veriopt.bench.report import speedup_line
-        how = res["proof"] if res["label"] == res["proof"] else f"{res['proof']} ({res['label']})"
-        lines += [f"result: {res['level']} candidate {res['key']} from {res['origin']}: {how}",
+        lines += [f"result: {res['level']} candidate {res['key']} from {res['origin']}: "
+                  f"{proof_text(res)}",
+                  f"checked by: {checked_by_text(res, data)}",
                   f"cost: {res['cost']['weighted']:g} ({res['cost']['instructions']} "
                   f"instructions), {100 * res['cost_reduction']:.1f}% below baseline",
                   speedup_line(res)]
     lines.append(f"candidates: {len(data['candidates'])}, accepted "
                  f"{sum(c['accepted'] for c in data['candidates'])}, re-check failures "
-                 f"{rc['failed']} of {rc['checked']}")
+                 f"{rc['failed']} of {rc['checked']}; {alive_line(data)}")
+    dropped = data["dropped"]["bounded_only"]
+    if dropped:
+        lines.append(f"{DROPPED_BOUNDED}: {len(dropped)} candidate(s) ({', '.join(dropped)}); "
+                     "rerun with --bounded label to accept them, labelled")
+    for d in data["disagreements"]:
+        lines.append(f"disagreement: alive-tv refuted {d['key']} ({d['origin']}): "
+                     f"ERROR: {d['alive_tv_error']}; dropped; module {d['module']}")
     return "\n".join(lines)
