@@ -34,7 +34,16 @@ def test_is_a_proposer():
 def test_mul9_becomes_shift_and_add():
     text = (CORPUS / "mul9.ll").read_text()
     code = _check(text, _propose(text, deadline=20), 2)
-    assert "shl i32 %x, 3" in code and "mul" not in code.split("@f(")[1]
+    body = code.split("@f(")[1]
+    # x is read twice where the source read it once: frozen first (x may be undef)
+    assert "%x.fr = freeze i32 %x" in body and "shl i32 %x.fr, 3" in body
+    assert "add i32 %x.fr, %so0" in body and "mul" not in body
+
+
+def test_paths_count_shared_values_as_repeated_reads():
+    from veriopt.agents.superopt import _paths_to_result
+    defs = [("%a", ["%x"]), ("%r", ["%a", "%a"])]
+    assert _paths_to_result(defs, "%r")["%x"] == 2
 
 
 def test_select_idiom_becomes_umin():

@@ -64,6 +64,25 @@ class Rule:
     def constants(self) -> list[str]:
         return sorted(set(_constant_names(self.source)))
 
+    @property
+    def frozen(self) -> list[str]:
+        """Variables the target uses more often than the source: each use of
+        a value that may be undef may differ (LangRef), so such a variable
+        is frozen once and the frozen value used (as InstCombine does)."""
+        src_uses, tgt_uses = _var_uses(self.source), _var_uses(self.target)
+        return sorted(v for v, n in tgt_uses.items() if n > src_uses.get(v, 0))
+
+
+def _var_uses(pat) -> dict[str, int]:
+    uses: dict[str, int] = {}
+    if isinstance(pat, str) and pat != "#w" and not pat.startswith("C"):
+        uses[pat] = 1
+    elif isinstance(pat, tuple):
+        for sub in pat[1:]:
+            for var, n in _var_uses(sub).items():
+                uses[var] = uses.get(var, 0) + n
+    return uses
+
 
 def _constant_names(pat: Pattern) -> Iterator[str]:
     if isinstance(pat, str) and pat.startswith("C"):
@@ -367,6 +386,20 @@ def emit(target: Target, b: dict, w: int, name_of: Callable[[Value | str], str],
     return lines + [line], f"%{name}"
 
 
+def emit_rule_target(rule: Rule, b: dict, w: int, name_of: Callable[[Value | str], str],
+                     result: str | None = None) -> tuple[list[str], str]:
+    """`emit` of the rule's target, after freezing the variables it uses
+    more often than its source."""
+    freezes = []
+    b = dict(b)
+    for var in rule.frozen:
+        name = f"vo.fr{next(_fresh)}"
+        freezes.append(f"%{name} = freeze {rule.var_types.get(var, f'i{w}')} {name_of(b[var])}")
+        b[var] = f"%{name}"
+    lines, text = emit(rule.target, b, w, name_of, result)
+    return freezes + lines, text
+
+
 def intrinsic_declarations(lines: list[str]) -> list[str]:
     """`declare` lines for the intrinsics the given instructions call."""
     decls = {}
@@ -401,7 +434,7 @@ def rewrite(module_text: str, fn: Function, instr: Instr, rule: Rule, b: dict) -
     index = instr.line - 1
     indent = re.match(r"\s*", lines[index]).group(0)
     if isinstance(rule.target, tuple):
-        new, _ = emit(rule.target, b, w, _name_text, result=instr.name)
+        new, _ = emit_rule_target(rule, b, w, _name_text, result=instr.name)
         lines[index:index + 1] = [indent + line for line in new]
         decls = [d for d in intrinsic_declarations(new)
                  if not re.search(rf"declare .*@{re.escape(d.split('@')[1].split('(')[0])}\(",
@@ -591,7 +624,7 @@ def instantiate(rule: Rule, w: int, consts: dict) -> tuple[str, str]:
         return lines, f"%{name}", ty
 
     src_lines, src_ret, ret_ty = src_emit(rule.source)
-    tgt_lines, tgt_ret = emit(rule.target, b, w, _name_text)
+    tgt_lines, tgt_ret = emit_rule_target(rule, b, w, _name_text)
     if isinstance(rule.target, str) and rule.target.startswith("%"):
         tgt_ret = rule.target
 

@@ -30,7 +30,7 @@ from veriopt.agents.base import Candidate, Task
 from veriopt.agents.rules import function_span, intrinsic_declarations
 from veriopt.bench.cost import function_cost
 from veriopt.ir.loader import canonicalize, load_text
-from veriopt.ir.model import Function, IntConst
+from veriopt.ir.model import Function, IntConst, LocalRef
 from veriopt.ir.types import IntType
 from veriopt.translation.ir_smt.function import Inputs, encode_function
 from veriopt.translation.ir_smt.values import Lane
@@ -400,6 +400,7 @@ def emit_function(problem: Problem, e: Expr, module_text: str) -> str:
         return name
 
     result = operand(e)
+    lines = _freeze_reused_arguments(problem.fn, lines, result)
     ret_ty = f"i{problem.ret_width}"
     text_lines = module_text.splitlines()
     start, end = function_span(text_lines, problem.fn.name)
@@ -409,6 +410,47 @@ def emit_function(problem: Problem, e: Expr, module_text: str) -> str:
              if re.search(r"@([\w.]+)\(", d).group(1) not in module_text]
     new = text_lines[:start] + [header] + body + text_lines[end:] + decls
     return "\n".join(new) + "\n"
+
+
+_OPERAND = re.compile(r"%[-\w$.]+")
+
+
+def _paths_to_result(defs: list[tuple[str, list[str]]], result: str) -> dict[str, int]:
+    """How many use paths lead from each value to the returned one: the
+    number of times an undef in that value may be read independently."""
+    paths = {result: 1}
+    for name, operands in reversed(defs):
+        for operand in operands:
+            paths[operand] = paths.get(operand, 0) + paths.get(name, 0)
+    return paths
+
+
+def _freeze_reused_arguments(fn: Function, lines: list[str], result: str) -> list[str]:
+    """Each use of an argument that may be undef may see a different value
+    (LangRef). An argument the new body reads along more use paths than the
+    source does is frozen first and the frozen copy used: freeze only
+    removes behaviours, so the source's reads stay covered."""
+    new_defs = [(line.split("=", 1)[0].strip(), _OPERAND.findall(line.split("=", 1)[1]))
+                for line in lines]
+    old_defs = [(f"%{i.name}", [str(op) for op in i.operands if isinstance(op, LocalRef)])
+                for i in fn.instructions() if i.name]
+    old_ret = [str(i.operands[0]) for i in fn.instructions() if i.opcode == "ret" and i.operands]
+    new_paths = _paths_to_result(new_defs, result)
+    old_paths = _paths_to_result(old_defs, old_ret[0]) if len(old_ret) == 1 else {}
+    freezes, renamed = [], {}
+    for param in fn.params:
+        name = f"%{param.name}"
+        if param.attrs.noundef or new_paths.get(name, 0) <= old_paths.get(name, 0):
+            continue
+        renamed[name] = f"%{param.name}.fr"
+        freezes.append(f"%{param.name}.fr = freeze {param.type} {name}")
+    if not renamed:
+        return lines
+
+    def rename(line: str) -> str:
+        target, expr = line.split("=", 1)
+        return target + "=" + _OPERAND.sub(lambda m: renamed.get(m.group(0), m.group(0)), expr)
+    return freezes + [rename(line) for line in lines]
 
 
 # ---- the agent ---------------------------------------------------------------
