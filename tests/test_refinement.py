@@ -171,6 +171,29 @@ def test_disallow_ub_exploitation():
     assert v.error == V.ERR_SRC_POISON
 
 
+# (source body, target body, alive-tv -disallow-ub-exploitation's answer), over (i8 %x, i8 %y)
+NO_UB_EXPLOITATION = [
+    ("%r = udiv i8 %x, %y\n ret i8 %r", "%r = udiv i8 %x, %y\n ret i8 %r", V.ERR_SRC_GUARDABLE_UB),
+    ("%r = add nsw i8 %x, 1\n ret i8 %r", "%r = add i8 %x, 1\n ret i8 %r", V.ERR_SRC_POISON),
+    ("ret i8 %x", "%d = udiv i8 %x, %y\n %z = mul i8 %d, 0\n %r = add i8 %z, %x\n ret i8 %r",
+     V.ERR_TGT_GUARDABLE_UB),
+    ("%r = udiv i8 %x, 0\n ret i8 %r", "ret i8 undef", V.ERR_SRC_GUARDABLE_UB),
+    ("%r = add i8 %x, 1\n ret i8 %r", "%r = add nuw i8 %x, 1\n ret i8 %r", V.ERR_TGT_POISON),
+    ("ret i8 %x", "%r = add i8 undef, 0\n ret i8 %r", V.ERR_TGT_UNDEF),
+    ("%r = add i8 %x, 1\n ret i8 %r", "%r = add nuw i8 %x, 1\n %f = freeze i8 %r\n ret i8 %f",
+     V.ERR_VALUE),
+    ("%r = add i8 %x, %x\n ret i8 %r", "%r = shl i8 %x, 1\n ret i8 %r", None),  # inputs defined
+]
+
+
+@pytest.mark.parametrize("src,tgt,error", NO_UB_EXPLOITATION)
+def test_no_ub_exploitation_follows_alive2(src, tgt, error):
+    text = pair(f" {src}", f" {tgt}", sig="i8 @{}(i8 %x, i8 %y)")
+    v = verify(text, disallow_ub_exploitation=True)
+    assert v.error == error, v.render()
+    assert v.status is (V.Status.CORRECT if error is None else V.Status.INCORRECT)
+
+
 @pytest.mark.parametrize("solver", ["z3", "bitwuzla", "portfolio"])
 def test_every_solver_gives_the_same_verdicts(solver):
     text = pair("  %r = sdiv i8 %x, 4\n  ret i8 %r", "  %r = ashr i8 %x, 2\n  ret i8 %r")

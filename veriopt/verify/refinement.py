@@ -138,8 +138,10 @@ def _verify(src: Function, tgt: Function, options: VerifyOptions, little_endian:
     check_signatures(src, tgt)
     if src.is_declaration or tgt.is_declaration:
         raise V.Unsupported("function declarations (no body to verify)")
-    inputs = Inputs.make(src.params, allow_poison=not options.disable_poison_input,
-                         allow_undef=not options.disable_undef_input)
+    # Alive2: no UB exploitation implies defined (neither undef nor poison) inputs
+    strict = options.disallow_ub_exploitation
+    inputs = Inputs.make(src.params, allow_poison=not (options.disable_poison_input or strict),
+                         allow_undef=not (options.disable_undef_input or strict))
     enc_s = encode_function(src, inputs, "src", little_endian, options.src_unroll)
     enc_t = encode_function(tgt, inputs, "tgt", little_endian, options.tgt_unroll)
     cfg = options.solver_config()
@@ -147,8 +149,8 @@ def _verify(src: Function, tgt: Function, options: VerifyOptions, little_endian:
     src_choices = enc_s.undef_vars + enc_s.nondet_vars
     free_vars = _input_vars(inputs) + enc_t.undef_vars + enc_t.nondet_vars
 
-    if options.disallow_ub_exploitation:
-        found = _source_sanity(enc_s, free_vars + src_choices, cfg)
+    if strict:
+        found = _no_ub_exploitation(enc_s, enc_t, free_vars + src_choices, cfg)
         if found is not None:
             return found
 
@@ -291,13 +293,22 @@ def _input_vars(inputs: Inputs) -> list:
     return out
 
 
-def _source_sanity(enc_s: Encoding, all_vars, cfg) -> V.Verdict | None:
-    """--disallow-ub-exploitation: the source itself must never reach
-    `unreachable`, have UB, or return poison."""
-    checks = [(V.ERR_SRC_UNREACHABLE, enc_s.unreachable), (V.ERR_SRC_UB, enc_s.ub)]
+def _no_ub_exploitation(enc_s: Encoding, enc_t: Encoding, all_vars, cfg) -> V.Verdict | None:
+    """--disallow-ub-exploitation, as Alive2 reads it: the source must never
+    reach `unreachable`, have guardable UB (arithmetic UB a compiler could
+    have guarded, e.g. division by zero) or return poison; the target must
+    not have guardable UB and never return poison or undef, whatever the
+    source does. Other UB (memory) is still UB."""
+    checks = [(V.ERR_SRC_UNREACHABLE, enc_s.unreachable),
+              (V.ERR_SRC_GUARDABLE_UB, enc_s.guardable_ub)]
     if enc_s.ret is not None:
-        checks.append((V.ERR_SRC_POISON,
-                       z3.And(enc_s.returns, z3.Or([lane.p for lane in lanes(enc_s.ret)]))))
+        checks.append((V.ERR_SRC_POISON, _returns_poison(enc_s)))
+    checks.append((V.ERR_TGT_GUARDABLE_UB, enc_t.guardable_ub))
+    if enc_t.ret is not None:
+        checks.append((V.ERR_TGT_POISON, _returns_poison(enc_t)))
+        fixed = lanes(_subst_zero(enc_t.ret, enc_t.ret_undef_vars))
+        checks.append((V.ERR_TGT_UNDEF, z3.And(enc_t.returns, z3.Or(
+            [a.v != b.v for a, b in zip(lanes(enc_t.ret), fixed)]))))
     for kind, cond in checks:
         cond = z3.simplify(cond)
         if z3.is_false(cond):
@@ -308,3 +319,7 @@ def _source_sanity(enc_s: Encoding, all_vars, cfg) -> V.Verdict | None:
         if result.status == "unknown":
             return V.Verdict(V.Status.UNKNOWN, reason=result.reason, solver=result.solver)
     return None
+
+
+def _returns_poison(enc: Encoding) -> z3.BoolRef:
+    return z3.And(enc.returns, z3.Or([lane.p for lane in lanes(enc.ret)]))

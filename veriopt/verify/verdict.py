@@ -37,7 +37,10 @@ ERR_VALUE = "Value mismatch"
 ERR_MEMORY = "Mismatch in memory"
 ERR_SRC_POISON = "Source returns poison"
 ERR_SRC_UNREACHABLE = "Source has reachable unreachable"
-ERR_SRC_UB = "Source has undefined behavior"
+ERR_SRC_GUARDABLE_UB = "Source has guardable UB"
+ERR_TGT_GUARDABLE_UB = "Target has guardable UB"
+ERR_TGT_POISON = "Target returns poison"
+ERR_TGT_UNDEF = "Target returns undef"
 
 
 @dataclass

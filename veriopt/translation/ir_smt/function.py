@@ -123,6 +123,7 @@ class Encoding:
     undef_origin: dict = field(default_factory=dict)  # copy name -> the argument/constant it copies
     sink: z3.BoolRef = F      # the execution goes beyond the unroll bound (not checked)
     has_loops: bool = False
+    guardable_ub: z3.BoolRef = F  # arithmetic UB (see FunctionEncoder.add_ub)
 
 
 class FunctionEncoder:
@@ -137,6 +138,7 @@ class FunctionEncoder:
         self.little_endian = little_endian
         self.env: dict[str, Entry] = {}
         self.ub_terms: list[z3.BoolRef] = []
+        self.guardable_terms: list[z3.BoolRef] = []
         self.unreachable_terms: list[z3.BoolRef] = []
         self.stop_terms: list[z3.BoolRef] = []
         self.undef_vars: list = []       # per-use copies of undef values
@@ -147,8 +149,13 @@ class FunctionEncoder:
         self.instr: Instr | None = None
 
     # ---- services for semantics builders ----
-    def add_ub(self, cond: z3.BoolRef) -> None:
+    def add_ub(self, cond: z3.BoolRef, guardable: bool = False) -> None:
+        """Immediate UB when `cond` holds on this path. Guardable UB is the
+        arithmetic kind (division by zero, INT_MIN / -1) that Alive2's
+        --disallow-ub-exploitation forbids outright."""
         self.ub_terms.append(z3.And(self.reach, cond))
+        if guardable:
+            self.guardable_terms.append(z3.And(self.reach, cond))
 
     def stop_path(self) -> None:
         self.stop_terms.append(self.reach)
@@ -440,7 +447,8 @@ class FunctionEncoder:
                         list(self.nondet_vars), self.values,
                         z3.Or(self.unreachable_terms) if self.unreachable_terms else F,
                         dict(self.undef_origin),
-                        z3.Or(self.sink_terms) if self.sink_terms else F, self.has_loops)
+                        z3.Or(self.sink_terms) if self.sink_terms else F, self.has_loops,
+                        z3.Or(self.guardable_terms) if self.guardable_terms else F)
 
 
 def _require_modelled_types(instr: Instr, where: str) -> None:

@@ -137,7 +137,7 @@ def _division(ctx, instr):
         if signed:
             int_min = z3.BitVecVal(1 << (w - 1), w)
             ub = z3.Or(ub, z3.And(y.v == z3.BitVecVal(-1, w), z3.Or(x.p, x.v == int_min)))
-        ctx.add_ub(ub)
+        ctx.add_ub(ub, guardable=True)
         # Guard the divisor so the term stays meaningful where UB is excluded.
         safe = z3.If(y.v == zero, z3.BitVecVal(1, w), y.v)
         if op == "udiv":
