@@ -85,12 +85,12 @@ def c_report(policy: str) -> dict:
 def test_a_labelled_bounded_result_is_never_shown_as_proved(tmp_path):
     data = c_report("label")
     res = data["result"]
-    assert res["proof"] == "bounded" and res["bound"] == 8
-    assert res["label"] == "bounded, 8 iterations, fuzzed 300 inputs"
+    assert res["proof"] == "bounded" and res["bound"] >= 8
+    assert res["label"] == f"bounded, {res['bound']} iterations, fuzzed 300 inputs"
     md = report.markdown(data, PARITY_LOOP)
-    assert "- proof: **bounded** — bounded, 8 iterations, fuzzed 300 inputs — not a proof" in md
-    assert "proved" not in md.split("## Diff")[0].replace("no proved", "")
-    assert "| bounded, 8 iterations, fuzzed 300 inputs |" in md
+    assert f"- proof: **bounded** — {res['label']} — not a proof" in md
+    assert "proved" not in md.split("## Diff")[0]
+    assert f"| {res['label']} |" in md
     assert "checked by: veriopt (alive-tv re-checks IR rewrites only)" in md
     page = report.html_page(data, PARITY_LOOP)
     assert '<span class="warn">bounded</span>' in page and 'class="ok"' not in page

@@ -527,11 +527,11 @@ class Orchestrator:
             if self.options.artifacts is None:
                 import tempfile
                 self.options.artifacts = tempfile.mkdtemp(prefix="veriopt-")
-            where = Path(self.options.artifacts) / "alive-tv"
+            where = Path(self.options.artifacts) / "disagreements"
             where.mkdir(parents=True, exist_ok=True)
-            path = where / f"disagreement-{rec.key}.ll"
+            path = where / f"{rec.key}.ll"
             path.write_text(module)
-            (where / f"disagreement-{rec.key}.alive-tv.txt").write_text(output)
+            (where / f"{rec.key}.alive-tv.txt").write_text(output)
         except OSError as exc:
             log.warning("could not save the module alive-tv refuted: %s", exc)
             return None
