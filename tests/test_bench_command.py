@@ -3,6 +3,7 @@ and costs what the manifest says) and `veriopt bench` reports on it."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -76,7 +77,7 @@ def test_c_better_version_agrees(case, tmp_path):
 
 
 def _small_corpus(tmp_path: Path, names: list[str]) -> Path:
-    (tmp_path / "ir").mkdir()
+    (tmp_path / "ir").mkdir(parents=True)
     cases = [c for c in MANIFEST["ir"] if c["name"] in names]
     for c in cases:
         shutil.copy(CORPUS / c["file"], tmp_path / c["file"])
@@ -118,3 +119,74 @@ def test_bench_agent_selection(tmp_path, capsys):
 def test_bench_unknown_agent(tmp_path):
     root = _small_corpus(tmp_path, ["mul9"])
     assert main(["bench", str(root), "--agents", "oracle"]) == 2
+
+
+SUM3_LOOP = """define i32 @f(i32 noundef %n) {
+entry:
+  br label %cond
+cond:
+  %s = phi i32 [ 0, %entry ], [ %add, %body ]
+  %i = phi i32 [ 0, %entry ], [ %inc, %body ]
+  %cmp = icmp ult i32 %i, %n
+  br i1 %cmp, label %body, label %end
+body:
+  %add = add i32 %s, 3
+  %inc = add i32 %i, 1
+  br label %cond
+end:
+  ret i32 %s
+}
+"""
+
+
+def test_bench_never_counts_a_bounded_result_as_proved(tmp_path, capsys):
+    """`passes` turns the loop into `mul %n, 3`; with --unroll 4 that is only
+    bounded: dropped by default, shown as bounded:4 with --bounded label,
+    counted as proved never."""
+    (tmp_path / "ir").mkdir()
+    (tmp_path / "ir" / "sum3_loop.ll").write_text(SUM3_LOOP)
+    (tmp_path / "manifest.json").write_text(json.dumps({"ir": [
+        {"name": "sum3_loop", "file": "ir/sum3_loop.ll", "function": "f",
+         "expected_best": 3}], "c": []}))
+    base = ["bench", str(tmp_path), "--budget", "20", "--driver", "direct", "--agents", "passes",
+            "--unroll", "4", "--no-alive-tv"]
+    assert main([*base, "--json"]) == 0
+    dropped = json.loads(capsys.readouterr().out)
+    assert dropped["ir"][0]["best"] is None and dropped["summary"]["ir_bounded"] == 0
+
+    assert main([*base, "--json", "--bounded", "label"]) == 0
+    labelled = json.loads(capsys.readouterr().out)
+    (row,) = labelled["ir"]
+    assert row["best"] == 3 and row["proof"] == "bounded:4" and row["checked_by"] == "veriopt"
+    assert not row["as_good"] and row["proved"] == 0
+    assert labelled["summary"]["ir_as_good"] == 0 and labelled["summary"]["ir_improved"] == 0
+    assert labelled["summary"]["ir_bounded"] == 1
+
+    assert main([*base, "--bounded", "label", "--driver", "orchestrator"]) == 0
+    table = capsys.readouterr().out
+    assert re.search(r"^sum3_loop\s+6\s+3\s+3\s+no\s+bounded:4\s+veriopt\s+passes", table, re.M)
+    assert "0 improved at all; 1 more only bounded, not counted" in table
+
+
+def test_bench_result_checked_by_alive_tv(tmp_path, capsys, monkeypatch):
+    from test_orchestrator import real_alive_tv
+    real_alive_tv(monkeypatch)
+    root = _small_corpus(tmp_path, ["udiv_pow2"])
+    assert main(["bench", str(root), "--budget", "20", "--driver", "direct", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    (row,) = out["ir"]
+    assert row["as_good"] and row["proof"] == "proved" and row["checked_by"] == "veriopt+alive-tv"
+
+
+def test_bench_drops_a_result_alive_tv_refutes(tmp_path, capsys, monkeypatch):
+    from test_orchestrator import fake_alive_tv
+    fake_alive_tv(tmp_path, monkeypatch)
+    root = _small_corpus(tmp_path / "corpus", ["udiv_pow2"])
+    assert main(["bench", str(root), "--budget", "20", "--driver", "direct", "--json"]) == 0
+    captured = capsys.readouterr()
+    (row,) = json.loads(captured.out)["ir"]
+    assert row["best"] is None and not row["as_good"]
+    assert row["note"].startswith("alive-tv disagrees (ERROR: Value mismatch): dropped; module ")
+    module = Path(row["note"].rsplit("module ", 1)[1])
+    assert "@src(" in module.read_text() and "@tgt(" in module.read_text()
+    assert "warning: alive-tv disagrees with veriopt" in captured.err
