@@ -81,3 +81,31 @@ def test_a_store_of_another_schema_is_refused(tmp_path):
     db.close()
     with pytest.raises(BadInput, match="another veriopt version"):
         Store(path)
+    # version 1 cached bounded checks as "proved": refused, not trusted
+    Store(tmp_path / "v1.sqlite").close()
+    db = sqlite3.connect(tmp_path / "v1.sqlite")
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    with pytest.raises(BadInput, match=r"schema 1, expected 2"):
+        Store(tmp_path / "v1.sqlite")
+
+
+def test_a_dropped_bounded_outcome_is_kept_as_bounded(tmp_path):
+    store = Store(tmp_path / "s.sqlite")
+    rid = run_id("src", "f", ["c"])
+    store.open_run(rid, "in.c", "f", ["c"])
+    cand = Candidate("c", "unsigned f(unsigned short n) { return n & 1; }", "llm")
+    store.add_candidate(rid, cand, 0)
+    verdict = Verdict.bounded_to(8)
+    store.set_outcome(rid, cand.key, "bounded", "bounded, 8 iterations, fuzzed 2000 inputs",
+                      None, False, "dropped: bounded only", verdict.to_json())
+    store.cache_check(content_hash("bounded"), verdict, "bounded",
+                      "bounded, 8 iterations, fuzzed 2000 inputs")
+    store.close()
+    again = Store(tmp_path / "s.sqlite")
+    (row,) = again.candidates(rid)
+    assert (row.status, row.accepted, row.note) == ("bounded", False, "dropped: bounded only")
+    assert row.verdict["verdict"] == "bounded" and row.verdict["bound"] == 8
+    cached, status, label = again.cached_check(content_hash("bounded"))
+    assert cached.status is Status.BOUNDED and status == "bounded" and "proved" not in label

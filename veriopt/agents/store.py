@@ -8,7 +8,9 @@ levels give the same run id) and reuses every cached verdict.
 
 Verdicts are cached by content hash of (source, candidate, verifier
 options): a verdict depends on nothing else, so a hit is as good as a proof
-recomputed. Secrets never reach this file: nothing here receives agent
+recomputed. Outcomes are kept as the gate reached them (`bounded` stays
+`bounded`); whether a bounded one is accepted is the run's policy, applied
+again on resume. Secrets never reach this file: nothing here receives agent
 configuration, only candidates and verdicts.
 """
 from __future__ import annotations
@@ -24,7 +26,9 @@ from typing import Any
 from veriopt.agents.base import Candidate
 from veriopt.verify.verdict import BadInput, Verdict, verdict_from_json
 
-SCHEMA_VERSION = 1
+# 2: `bounded` is its own outcome (a version-1 store may hold bounded checks
+# cached as `proved`), so a version-1 store is refused rather than trusted.
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY, input TEXT, function TEXT, levels TEXT,
