@@ -56,10 +56,29 @@ def test_wrong_closed_form_is_refuted_inside_the_bound():
     assert v.counterexample.inputs[0][1].startswith("#x00")   # n = 0 returns 1
 
 
-def test_without_a_bound_loops_are_unsupported():
+def test_without_a_bound_loops_are_deepened_and_stay_bounded():
+    # n may be up to 255: no automatic bound covers every execution
     text = COUNT_TO_N.format(name="src") + UMAX_1.format(name="tgt")
     v = verify_ir(text)
-    assert v.status is V.Status.UNSUPPORTED and "loops" in v.reason
+    assert (v.status, v.bound) == (V.Status.BOUNDED, 64), v.render()
+    assert "seems to be correct" not in v.render() and v.exit_code == 4
+
+
+def test_deepening_finds_a_difference_after_forty_iterations():
+    wrong = ("define i8 @tgt(i8 %n) {\n  %r = call i8 @llvm.umax.i8(i8 %n, i8 1)\n"
+             "  %big = icmp ugt i8 %n, 40\n  %s = select i1 %big, i8 0, i8 %r\n  ret i8 %s\n}\n")
+    v = verify_ir(COUNT_TO_N.format(name="src") + wrong)
+    assert (v.status, v.error) == (V.Status.INCORRECT, V.ERR_VALUE), v.render()
+    n = int(v.counterexample.inputs[0][1].split()[1].strip("(),"))
+    assert n > 40
+
+
+def test_a_constant_trip_count_within_the_deepening_is_proved():
+    src = COUNT_TO_N.format(name="src").replace("%c = icmp ult i8 %next, %n",
+                                                "%c = icmp ult i8 %next, 12")
+    tgt = "define i8 @tgt(i8 %n) {\n  ret i8 12\n}\n"
+    v = verify_ir(src + tgt)
+    assert v.status is V.Status.CORRECT, v.render()
 
 
 def test_acyclic_functions_are_proved_outright():

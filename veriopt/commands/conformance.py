@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         s = summary
         print(f"\npassed {s['passed']}/{s['scored']} scored ({s['total']} total); "
               f"unsound {s['unsound']}; false alarms {s['false_alarms']}; "
-              f"unsupported {s['unsupported']}; unknown {s['unknown']}; "
+              f"unsupported {s['unsupported']}; unknown {s['unknown']}; bounded {s['bounded']}; "
               f"bad input {s['bad_input']}; crashes {s['crashes']}")
         print(f"time: total {s['total_seconds']:.1f}s, median {s['median_seconds']:.3f}s per test")
     return 1 if summary["unsound"] else 0

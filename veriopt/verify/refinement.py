@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import itertools
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import z3
 
 from veriopt.ir.model import Function
 from veriopt.ir.types import VoidType
 from veriopt.translation.ir_smt import Encoding, Inputs, encode_function
+from veriopt.translation.ir_smt.unroll import has_loops
 from veriopt.translation.ir_smt.values import Lane, lanes, map_lanes
 from veriopt.verify import verdict as V
 from veriopt.verify.counterexample import build_counterexample, free_constants
@@ -110,7 +111,7 @@ def verify_pair(src: Function, tgt: Function, options: VerifyOptions | None = No
     options = options or VerifyOptions()
     start = time.perf_counter()
     try:
-        verdict = _verify(src, tgt, options, little_endian)
+        verdict = _verify_deepening(src, tgt, options, little_endian)
         if verdict.status is V.Status.CORRECT and options.bidirectional:
             back = _verify(tgt, src, options, little_endian)
             if back.status is V.Status.CORRECT:
@@ -132,6 +133,40 @@ def verify_pair(src: Function, tgt: Function, options: VerifyOptions | None = No
     verdict.seconds = time.perf_counter() - start
     verdict.name = f"@{src.name} -> @{tgt.name}"
     return verdict
+
+
+DEEPENING = (8, 16, 32, 64)
+
+
+def _verify_deepening(src: Function, tgt: Function, options: VerifyOptions,
+                      little_endian: bool) -> V.Verdict:
+    """Loops without a bound from the user are unrolled 8, 16, 32, then 64
+    times while the time budget (four query timeouts) lasts. A refutation or
+    a proof (no execution reaches the bound) ends the search; otherwise the
+    answer is `bounded` at the deepest bound checked, never `correct`."""
+    if options.src_unroll or options.tgt_unroll or not (has_loops(src) or has_loops(tgt)):
+        return _verify(src, tgt, options, little_endian)
+    deadline = time.perf_counter() + 4 * options.timeout
+    reached: V.Verdict | None = None
+    for bound in DEEPENING:
+        left = deadline - time.perf_counter()
+        if left <= 0.05:
+            break
+        step = replace(options, src_unroll=bound, tgt_unroll=bound,
+                       timeout=min(options.timeout, left))
+        verdict = _verify(src, tgt, step, little_endian)
+        if verdict.status is not V.Status.BOUNDED:
+            if verdict.status in (V.Status.CORRECT, V.Status.INCORRECT) or reached is None:
+                return verdict
+            break
+        reached = verdict
+    if reached is None:
+        return V.Verdict.unknown("timeout")
+    reached.note = (f"unrolled {', '.join(str(b) for b in DEEPENING if b <= reached.bound)} "
+                    f"times; deeper bounds not reached within the time budget"
+                    if reached.bound != DEEPENING[-1] else
+                    f"unrolled up to {reached.bound} times (the deepest automatic bound)")
+    return reached
 
 
 def _verify(src: Function, tgt: Function, options: VerifyOptions, little_endian: bool) -> V.Verdict:

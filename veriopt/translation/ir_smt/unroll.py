@@ -94,6 +94,13 @@ def _loop_bodies(back: set[tuple[str, str]], succ: dict[str, list[str]]) -> dict
     return bodies
 
 
+def has_loops(fn: Function) -> bool:
+    """Does the control-flow graph have a cycle (a back edge)?"""
+    if fn.is_declaration or not fn.blocks:
+        return False
+    return bool(_back_edges(fn.blocks[0].name, successors(fn)))
+
+
 def unroll(fn: Function, bound: int) -> Unrolled:
     succ = successors(fn)
     entry = fn.blocks[0].name
