@@ -95,10 +95,6 @@ class Check:
         may be accepted is the orchestrator's policy, not the gate's)."""
         return self.status in ("proved", "bounded")
 
-    @property
-    def proved(self) -> bool:
-        return self.status == "proved"
-
 
 class Gate(Protocol):
     level: str
