@@ -98,3 +98,25 @@ def test_parameters_correspond_by_position_not_name():
     swapped = text.replace("sub i8 %w, %v0", "sub i8 %v0, %w")
     v = verify_ir(swapped)
     assert (v.status, v.error) == (V.Status.INCORRECT, V.ERR_VALUE), v.render()
+
+
+SPLAT = ("  %ie = insertelement <2 x i32> poison, i32 %a, i32 0\n"
+         "  %s = shufflevector <2 x i32> %ie, <2 x i32> poison, <2 x i32> <i32 0, i32 0>\n")
+
+
+def test_each_shuffle_lane_reads_its_operand_anew():
+    # alive-tv: correct (Alive2's own test shufflevec-undef): the splat's lanes of an
+    # undef scalar may differ, like two insertelements of it
+    text = (f"define <2 x i32> @src(i32 %a) {{\n{SPLAT}  ret <2 x i32> %s\n}}\n"
+            "define <2 x i32> @tgt(i32 %a) {\n"
+            "  %ie = insertelement <2 x i32> poison, i32 %a, i32 0\n"
+            "  %r = insertelement <2 x i32> %ie, i32 %a, i32 1\n  ret <2 x i32> %r\n}\n")
+    assert verify_ir(text).status is V.Status.CORRECT
+    # ... and so two lanes of one splat compare unequal sometimes (alive-tv: more undefined)
+    cmp = ("define i1 @src(i32 %a) {\n  ret i1 true\n}\n"
+           f"define i1 @tgt(i32 %a) {{\n{SPLAT}"
+           "  %x = extractelement <2 x i32> %s, i32 0\n"
+           "  %y = extractelement <2 x i32> %s, i32 1\n"
+           "  %c = icmp eq i32 %x, %y\n  ret i1 %c\n}\n")
+    v = verify_ir(cmp, options=VerifyOptions(disable_poison_input=True))
+    assert (v.status, v.error) == (V.Status.INCORRECT, V.ERR_UNDEF), v.render()

@@ -48,8 +48,12 @@ def _insertelement(ctx, instr):
 
 @opcode("shufflevector")
 def _shufflevector(ctx, instr):
-    """The mask is a constant; an undef or poison mask lane yields poison."""
-    a, b = ctx.op(0), ctx.op(1)
+    """The mask is a constant; an undef or poison mask lane yields poison.
+
+    Each result lane reads its operand anew, as alive-tv does: a lane built
+    from undef may differ from another lane copied from the same element
+    (Alive2's own test shufflevec-undef proves a splat shuffle equal to two
+    insertelements of an undef scalar)."""
     mask = instr.operands[2]
     n = mask.type.count if isinstance(mask.type, VectorType) else 1
     if hasattr(mask, "elems"):
@@ -58,12 +62,13 @@ def _shufflevector(ctx, instr):
         mask_elems = [mask] * n
     else:  # zeroinitializer
         mask_elems = [IntConst(mask.type.scalar(), 0)] * n
-    both = list(a) + list(b)
+    count = instr.operands[0].type.count
     width = instr.type.scalar().width
     out = []
     for m in mask_elems:
         if isinstance(m, IntConst):
-            out.append(both[m.value])
+            source = ctx.op(0) if m.value < count else ctx.op(1)
+            out.append(source[m.value % count])
         else:
             out.append(poison_lane(width))
     return tuple(out)
