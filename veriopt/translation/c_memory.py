@@ -36,6 +36,7 @@ class Memory:
     # (lo, hi, guard): local array bytes that became uninitialised, in order with writes
     init_events: list[tuple[str, z3.BitVecRef, z3.BitVecRef, z3.BoolRef]] = field(
         default_factory=list)
+    initial_reads: int = 0               # reads of `initial` handed out (0: no array in terms)
 
     def store(self, addr: z3.BitVecRef, size: int, value: z3.BitVecRef, guard: z3.BoolRef) -> None:
         if z3.is_false(guard):
@@ -67,6 +68,7 @@ class Memory:
         return value
 
     def initial_value(self, addr: z3.BitVecRef, size: int) -> z3.BitVecRef:
+        self.initial_reads += 1
         parts = [z3.Select(self.initial, z3.simplify(addr + i)) for i in range(size)]
         return parts[0] if size == 1 else z3.Concat(list(reversed(parts)))
 

@@ -1,15 +1,27 @@
 """C semantics as SMT terms (z3): one function, executed symbolically.
 
-Execution is *predicated*: there is a single state, and every update is
+Execution is *predicated*: there is a single state, and every effect is
 guarded by `alive` — the condition that control reaches the statement
-(path condition, not yet returned, not broken out of or continued past the
-current loop). Both arms of an `if` run one after the other under exclusive
-guards, so no path forking or merging is needed and the terms stay linear
-in the program size times the unroll bound.
+(path condition, not yet returned, not broken out of or continued past,
+still inside every enclosing loop, not stopped at an unroll limit). Both
+arms of an `if` run one after the other under exclusive guards, so no path
+forking is needed and the terms stay linear in the program size times the
+unroll bound.
 
-Undefined behaviour is collected as (condition, description) pairs; loops
-run at most `unroll` times and `unwind` says on which inputs that was not
-enough. Memory (`c_memory`) is one flat address space shared by the
+Scalar variables are the exception that keeps loop counters concrete: an
+assignment is guarded only by the path condition within the loop body,
+not by "this path has already left the loop". Each way out of a loop
+(its test failing, a `break`) records the variables' values at that
+point, and after the loop every variable is the merge of those records.
+So `for (uint8_t i = 0; i < n; i++)` keeps `i` a constant in every copy
+of the body, and 255 iterations stay cheap.
+
+Undefined behaviour is collected as (condition, description) pairs. Each
+loop runs at most its limit: the unroll bound, or the loop's static trip
+count when its header bounds it (`c_loops`); `unwind` says on which
+inputs that was not enough, and those inputs stop there (nothing after an
+unfinished loop is executed for them, so no UB is made up from the values
+a cut-off loop left behind). Memory (`c_memory`) is one flat address space shared by the
 parameters' buffers (which may alias unless `restrict`), the locals' arrays
 and const globals; every pointer carries the bounds [lo, hi) of the object
 it points into. Values live in `c_values`, inputs in `c_inputs`, builtins
@@ -26,6 +38,7 @@ from pycparser import c_ast
 from veriopt.translation import c_types as T
 from veriopt.translation.c_frontend import CProgram
 from veriopt.translation.c_memory import Memory
+from veriopt.translation.c_loops import counter_loop, literal, trips
 from veriopt.translation.c_sequence import check_function
 from veriopt.translation.c_builtins import BUILTINS
 from veriopt.translation.c_inputs import (  # noqa: F401 - re-exported for callers
@@ -37,6 +50,12 @@ from veriopt.translation.c_values import (  # noqa: F401 - re-exported for calle
     sext1)
 
 LOCAL_ARRAY_LIMIT = 4096  # bytes of a local array we track initialisation of
+FULL_UNROLL_LIMIT = 1024  # a loop whose header bounds it to this many iterations is unrolled fully
+FULL_UNROLL_WORK = 1 << 14  # ... unless, with the loops around it, that makes more body copies
+
+
+_TRUE = z3.BoolVal(True)
+_FALSE = z3.BoolVal(False)
 
 
 class OutOfTime(Exception):
@@ -54,6 +73,40 @@ class Outcome:
     mem: Memory
     assumptions: list[z3.BoolRef]
     loops: int
+    deepenable: bool = False    # a loop stopped at the unroll bound (a larger one may help)
+
+
+@dataclass
+class LoopState:
+    """One loop being unrolled: which paths are still in it, and the values
+    the variables visible outside it had on each way out."""
+
+    watched: list[Var]
+    stay: z3.BoolRef = field(default_factory=lambda: z3.BoolVal(True))
+    exits: list[tuple[z3.BoolRef, list[tuple[Value | None, z3.BoolRef]]]] = field(
+        default_factory=list)
+
+    def leave(self, cond: z3.BoolRef) -> None:
+        """Paths where `cond` holds leave the loop here, with the current values."""
+        cond = z3.simplify(cond)
+        if not z3.is_false(cond):
+            self.exits.append((cond, [(v.value, v.init) for v in self.watched]))
+
+    def merge(self) -> None:
+        """After the loop: each variable holds the value of the exit its path took."""
+        for k, var in enumerate(self.watched):
+            value, init = var.value, var.init
+            changed = False
+            for cond, snap in reversed(self.exits):
+                old_value, old_init = snap[k]
+                merged = _merged(cond, old_value, value)
+                changed = changed or merged is not value
+                value = merged
+                if not old_init.eq(init):
+                    init = z3.If(cond, old_init, init)
+            if changed:
+                value = _simplified(value)
+            var.value, var.init = value, z3.simplify(init)
 
 
 @dataclass
@@ -61,11 +114,14 @@ class Frame:
     fn: str
     ret_t: CType
     pc: z3.BoolRef
+    outer: z3.BoolRef = field(default_factory=lambda: z3.BoolVal(True))  # caller alive
     ret: z3.BoolRef = field(default_factory=lambda: z3.BoolVal(False))
     brk: z3.BoolRef = field(default_factory=lambda: z3.BoolVal(False))
     cont: z3.BoolRef = field(default_factory=lambda: z3.BoolVal(False))
     retval: z3.BitVecRef | None = None
     scopes: list[dict[str, Var]] = field(default_factory=lambda: [{}])
+    loops: list[LoopState] = field(default_factory=list)
+    breakable: list[LoopState | None] = field(default_factory=list)  # None: a switch
 
 
 class Executor:
@@ -86,6 +142,9 @@ class Executor:
         self.objects: list[MemObject] = []
         self.local_count = 0
         self.loops = 0
+        self.deepenable = False
+        self.limits: list[int] = []          # unroll limits of the loops being unrolled
+        self._guard_cache: dict[str, tuple[list[z3.BoolRef], z3.BoolRef]] = {}
         self.globals: dict[str, Var] = {}
         self.readonly: list[MemObject] = []
         self.global_decls = self._const_globals()
@@ -137,19 +196,63 @@ class Executor:
         ret = self.call(fn, inputs.values, z3.BoolVal(True), fn)
         ub = z3.simplify(z3.Or([c for c, _ in self.ub_reasons])) if self.ub_reasons else z3.BoolVal(False)
         return Outcome(ret, ub, self.ub_reasons, z3.simplify(self.unwind), self.mem,
-                       self.assumptions, self.loops)
+                       self.assumptions, self.loops, self.deepenable)
 
     # -- state helpers
     @property
     def frame(self) -> Frame:
         return self.frames[-1]
 
-    def alive(self) -> z3.BoolRef:
+    def var_guard(self) -> z3.BoolRef:
+        """When an assignment to a scalar variable takes effect: on the path, not
+        broken or continued past. Paths that returned, left a loop or stopped
+        at an unroll limit may update variables freely: nothing reads them
+        there, and a loop's exits restore the values its leavers had."""
         f = self.frame
-        return z3.simplify(z3.And(f.pc, z3.Not(f.ret), z3.Not(f.brk), z3.Not(f.cont)))
+        return self._conjoin("var", [f.pc], [f.brk, f.cont])
+
+    def local_alive(self) -> z3.BoolRef:
+        """Control reaches this point of the current function (its caller aside)."""
+        f = self.frame
+        return self._conjoin("local", [f.pc] + [lp.stay for lp in f.loops],
+                             [f.ret, f.brk, f.cont])
+
+    def alive(self) -> z3.BoolRef:
+        """Control really reaches this point: the guard of every effect."""
+        return self._conjoin("alive", [self.local_alive(), self.frame.outer], [self.unwind])
+
+    def _conjoin(self, key: str, pos: list[z3.BoolRef], neg: list[z3.BoolRef]) -> z3.BoolRef:
+        """simplify(And(pos + [Not(n) for n in neg])): constants decided on the
+        Python side, the rest remembered while the parts stay the same terms
+        (a loop body asks for its guards at every operation)."""
+        parts = []
+        for p in pos:
+            if z3.is_false(p):
+                return _FALSE
+            if not z3.is_true(p):
+                parts.append(p)
+        for n in neg:
+            if z3.is_true(n):
+                return _FALSE
+            if not z3.is_false(n):
+                parts.append(z3.Not(n))
+        if not parts:
+            return _TRUE
+        if len(parts) == 1 and not z3.is_not(parts[0]):
+            return parts[0]
+        last = self._guard_cache.get(key)
+        if last is not None and len(last[0]) == len(parts) \
+                and all(a.eq(b) for a, b in zip(last[0], parts)):
+            return last[1]
+        result = z3.simplify(z3.And(parts))
+        self._guard_cache[key] = (parts, result)
+        return result
 
     def ub(self, cond: z3.BoolRef, what: str, node: c_ast.Node | None) -> None:
         line = getattr(getattr(node, "coord", None), "line", None)
+        cond = z3.simplify(cond)
+        if z3.is_false(cond):
+            return
         guarded = z3.simplify(z3.And(self.alive(), cond))
         if z3.is_false(guarded):
             return
@@ -167,7 +270,7 @@ class Executor:
         raise Unsupported(f"undeclared identifier '{name}'", node)
 
     # -- functions
-    def call(self, fn: c_ast.FuncDef, args: list[Value], pc: z3.BoolRef,
+    def call(self, fn: c_ast.FuncDef, args: list[Value], outer: z3.BoolRef,
              node: c_ast.Node) -> IntV | None:
         name = fn.decl.name
         if any(f.fn == name for f in self.frames):
@@ -177,7 +280,7 @@ class Executor:
         if len(params) != len(args):
             raise Unsupported(f"call to '{name}' with {len(args)} arguments for {len(params)}", node)
         check_function(fn)
-        frame = Frame(name, ret_t, pc)
+        frame = Frame(name, ret_t, z3.BoolVal(True), outer)
         if isinstance(ret_t, IntT):
             frame.retval = bv(0, ret_t.bits)
         for (pname, ptype), arg in zip(params, args):
@@ -301,7 +404,7 @@ class Executor:
 
     def s_Return(self, node: c_ast.Return) -> None:
         f = self.frame
-        alive = self.alive()
+        alive = self.local_alive()
         if node.expr is not None:
             val = self.expr(node.expr)
             if not isinstance(f.ret_t, IntT):
@@ -325,10 +428,21 @@ class Executor:
         f.pc = saved
 
     def s_Break(self, node: c_ast.Break) -> None:
-        self.frame.brk = z3.simplify(z3.Or(self.frame.brk, self.alive()))
+        f = self.frame
+        if not f.breakable:
+            raise Unsupported("break outside a loop or switch", node)
+        target = f.breakable[-1]
+        if target is None:                      # leaves the switch
+            f.brk = z3.simplify(z3.Or(f.brk, self.var_guard()))
+            return
+        leaving = z3.simplify(z3.And(self.var_guard(), target.stay))
+        target.leave(leaving)
+        target.stay = z3.simplify(z3.And(target.stay, z3.Not(leaving)))
 
     def s_Continue(self, node: c_ast.Continue) -> None:
-        self.frame.cont = z3.simplify(z3.Or(self.frame.cont, self.alive()))
+        if not self.frame.loops:
+            raise Unsupported("continue outside a loop", node)
+        self.frame.cont = z3.simplify(z3.Or(self.frame.cont, self.var_guard()))
 
     def s_While(self, node: c_ast.While) -> None:
         self.loop(node.cond, node.stmt, None, False, node)
@@ -349,43 +463,169 @@ class Executor:
 
     def loop(self, cond: c_ast.Node | None, body: c_ast.Node, step: c_ast.Node | None,
              do_while: bool, node: c_ast.Node) -> None:
-        """Unroll up to `unroll` iterations; inputs needing more are recorded in `unwind`."""
+        """Unroll up to the loop's limit; inputs needing more are recorded in
+        `unwind` and stop there."""
         self.loops += 1
         f = self.frame
-        saved_brk, saved_cont = f.brk, f.cont
+        limit, deepening = self.loop_limit(node)
+        saved_pc, saved_brk, saved_cont = f.pc, f.brk, f.cont
+        # Paths that already broke out of an enclosing switch or continued an
+        # enclosing loop do not run this loop.
+        f.pc = z3.simplify(z3.And(f.pc, z3.Not(f.brk), z3.Not(f.cont)))
         f.brk, f.cont = z3.BoolVal(False), z3.BoolVal(False)
-        finished = False
-        for i in range(self.unroll):
-            if self.deadline is not None and time.monotonic() > self.deadline:
-                raise OutOfTime()
-            if not (do_while and i == 0) and self.exit_test(cond):
-                finished = True
-                break
-            self.stmt(body)
-            f.cont = z3.BoolVal(False)
-            if step is not None:
-                self.expr(step)
-            if z3.is_false(self.alive()):
-                finished = True
-                break
-        if not finished:
-            c = self.truth(self.expr(cond), cond) if cond is not None else z3.BoolVal(True)
-            more = z3.simplify(z3.And(self.alive(), c))
-            if not z3.is_false(more):
-                self.unwind = z3.simplify(z3.Or(self.unwind, more))
-        f.brk, f.cont = saved_brk, saved_cont
+        state = LoopState(self._visible_vars())
+        f.loops.append(state)
+        f.breakable.append(state)
+        self.limits.append(limit)
+        try:
+            finished = False
+            for i in range(limit):
+                if self.deadline is not None and time.monotonic() > self.deadline:
+                    raise OutOfTime()
+                if not (do_while and i == 0) and self.exit_test(cond, state):
+                    finished = True
+                    break
+                self.stmt(body)
+                f.cont = z3.BoolVal(False)
+                if step is not None:
+                    self.expr(step)
+                if z3.is_false(self.alive()):
+                    finished = True
+                    break
+            if not finished:
+                c = self.truth(self.expr(cond), cond) if cond is not None else z3.BoolVal(True)
+                more = z3.simplify(z3.And(self.alive(), c))
+                if not z3.is_false(more):
+                    self.unwind = z3.simplify(z3.Or(self.unwind, more))
+                    self.deepenable = self.deepenable or deepening
+        finally:
+            self.limits.pop()
+            f.breakable.pop()
+            f.loops.pop()
+            f.pc, f.brk, f.cont = saved_pc, saved_brk, saved_cont
+        state.merge()
 
-    def exit_test(self, cond: c_ast.Node | None) -> bool:
+    def exit_test(self, cond: c_ast.Node | None, state: LoopState) -> bool:
         """Evaluate the loop condition; paths where it fails leave the loop.
 
         Returns True when no path can stay in the loop (nothing more to unroll).
         """
-        f = self.frame
         if cond is None:
             return False
         c = self.truth(self.expr(cond), cond)
-        f.brk = z3.simplify(z3.Or(f.brk, z3.And(self.alive(), z3.Not(c))))
+        state.leave(z3.And(self.var_guard(), state.stay, z3.Not(c)))
+        state.stay = z3.simplify(z3.And(state.stay, c))
         return z3.is_false(self.alive())
+
+    def _visible_vars(self) -> list[Var]:
+        """Scalar variables in scope: the ones a loop's exits must restore."""
+        seen: dict[int, Var] = {}
+        for scope in self.frame.scopes:
+            for var in scope.values():
+                if not isinstance(var.t, ArrT):
+                    seen[id(var)] = var
+        return list(seen.values())
+
+    def loop_limit(self, node: c_ast.Node) -> tuple[int, bool]:
+        """(iterations to unroll, whether that is the unroll bound rather than
+        the loop's own static trip count)."""
+        trips = self.static_trips(node)
+        work = 1
+        for outer in self.limits:
+            work *= outer
+        if trips is not None and self.unroll < trips <= FULL_UNROLL_LIMIT \
+                and work * trips <= FULL_UNROLL_WORK:
+            return trips, False
+        return self.unroll, True
+
+    def static_trips(self, node: c_ast.Node) -> int | None:
+        """The most iterations a `for` loop's header allows, if it bounds them."""
+        loop = counter_loop(node)
+        if loop is None:
+            return None
+        try:
+            var = self.lookup(loop.var, node)
+        except Unsupported:
+            return None
+        if not isinstance(var.t, IntT) or not isinstance(var.value, IntV):
+            return None
+        start = self._known_range(var.value.v, var.t)
+        var_range = (var.t.min(), var.t.max())
+        best = None
+        for op, offset, bound in loop.tests:
+            rng = self.static_range(bound, loop.modified)
+            if rng is None:
+                continue
+            count = trips(op, offset, loop.step, start, rng, var_range)
+            if count is not None and (best is None or count < best):
+                best = count
+        return best
+
+    @staticmethod
+    def _known_range(term: z3.BitVecRef, t: IntT) -> tuple[int, int]:
+        """Bounds on a value of type `t`: exact for a constant, the narrower
+        type's for a widened value (an `int` holding a `uint8_t`), else `t`'s."""
+        term = z3.simplify(term)
+        if z3.is_bv_value(term):
+            v = term.as_signed_long() if t.signed else term.as_long()
+            return v, v
+        if z3.is_app_of(term, z3.Z3_OP_ZERO_EXT):
+            width = term.arg(0).size()
+            if width < t.bits:
+                return 0, (1 << width) - 1
+        if z3.is_app_of(term, z3.Z3_OP_CONCAT) and term.num_args() == 2 \
+                and z3.is_bv_value(term.arg(0)) and term.arg(0).as_long() == 0:
+            return 0, (1 << term.arg(1).size()) - 1   # simplify's spelling of zero_extend
+        if z3.is_app_of(term, z3.Z3_OP_SIGN_EXT) and t.signed:
+            width = term.arg(0).size()
+            return -(1 << (width - 1)), (1 << (width - 1)) - 1
+        return t.min(), t.max()
+
+    def static_range(self, node: c_ast.Node, modified: set[str]) -> tuple[int, int] | None:
+        """Bounds on the value of a loop bound expression, from constants, the
+        current value of a variable the loop does not assign, or its type."""
+        k = literal(node)
+        if k is not None:
+            return k, k
+        if isinstance(node, c_ast.ID):
+            try:
+                var = self.lookup(node.name, node)
+            except Unsupported:
+                return None
+            if not isinstance(var.t, IntT) or not isinstance(var.value, IntV):
+                return None
+            if node.name in modified:
+                return var.t.min(), var.t.max()
+            return self._known_range(var.value.v, var.t)
+        if isinstance(node, c_ast.Cast):
+            try:
+                t = self.types.read(node.to_type)
+            except Unsupported:
+                return None
+            if not isinstance(t, IntT):
+                return None
+            inner = self.static_range(node.expr, modified)
+            if inner is not None and t.min() <= inner[0] and inner[1] <= t.max():
+                return inner
+            return t.min(), t.max()
+        if isinstance(node, c_ast.UnaryOp) and node.op == "sizeof":
+            try:
+                size = z3.simplify(self.sizeof(node.expr).v).as_long()
+            except Unsupported:
+                return None
+            return size, size
+        if isinstance(node, c_ast.BinaryOp) and node.op in ("+", "-", "*"):
+            left = self.static_range(node.left, modified)
+            right = self.static_range(node.right, modified)
+            if left is None or right is None:
+                return None
+            if node.op == "+":
+                return left[0] + right[0], left[1] + right[1]
+            if node.op == "-":
+                return left[0] - right[1], left[1] - right[0]
+            corners = [a * b for a in left for b in right]
+            return min(corners), max(corners)
+        return None
 
     def s_Switch(self, node: c_ast.Switch) -> None:
         val = self.int_value(self.expr(node.cond), node.cond)
@@ -396,19 +636,25 @@ class Executor:
                   for lab, _ in labels if isinstance(lab, c_ast.Case)]
         f = self.frame
         saved_brk, saved_pc = f.brk, f.pc
+        # Paths that already broke out of an enclosing switch do not run this one.
+        entry = z3.simplify(z3.And(saved_pc, z3.Not(saved_brk)))
         f.brk = z3.BoolVal(False)
+        f.breakable.append(None)
         matched = z3.BoolVal(False)
-        for label, stmts in labels:
-            if isinstance(label, c_ast.Case):
-                hit = val.v == convert(self.const_value(label.expr), val.t).v
-            else:
-                hit = z3.Not(z3.Or([val.v == k for k in consts])) if consts else z3.BoolVal(True)
-            matched = z3.simplify(z3.Or(matched, hit))
-            f.pc = z3.simplify(z3.And(saved_pc, matched))
-            for s in stmts:
-                self.stmt(s)
-        f.pc = saved_pc
-        f.brk = saved_brk
+        try:
+            for label, stmts in labels:
+                if isinstance(label, c_ast.Case):
+                    hit = val.v == convert(self.const_value(label.expr), val.t).v
+                else:
+                    hit = z3.Not(z3.Or([val.v == k for k in consts])) if consts else z3.BoolVal(True)
+                matched = z3.simplify(z3.Or(matched, hit))
+                f.pc = z3.simplify(z3.And(entry, matched))
+                for s in stmts:
+                    self.stmt(s)
+        finally:
+            f.breakable.pop()
+            f.pc = saved_pc
+            f.brk = saved_brk
 
     def _flatten_cases(self, items: list[c_ast.Node]) -> list[tuple[c_ast.Node, list[c_ast.Node]]]:
         out: list[tuple[c_ast.Node, list[c_ast.Node]]] = []
@@ -614,8 +860,8 @@ class Executor:
         return self.assign_to(node.lvalue, new, node)
 
     def assign_to(self, lhs: c_ast.Node, val: Value | None, node: c_ast.Node) -> Value:
-        alive = self.alive()
         if isinstance(lhs, c_ast.ID):
+            alive = self.var_guard()
             var = self.lookup(lhs.name, lhs)
             if isinstance(var.t, ArrT):
                 raise Unsupported("assignment to an array", node)
@@ -829,6 +1075,29 @@ def _quals(node: c_ast.Node) -> list[str]:
     while isinstance(node, c_ast.ArrayDecl):
         node = node.type
     return list(getattr(node, "quals", None) or [])
+
+
+def _merged(cond: z3.BoolRef, new: Value | None, old: Value | None) -> Value | None:
+    """`new` where `cond` holds, else `old` (a variable's value after a loop exit);
+    left unsimplified, see `_simplified`."""
+    if new is None or old is None or new is old:
+        return old if new is None else new
+    if isinstance(new, IntV) and isinstance(old, IntV):
+        if new.v.eq(old.v):
+            return old
+        return IntV(old.t, z3.If(cond, new.v, old.v))
+    if isinstance(new, PtrV) and isinstance(old, PtrV):
+        if new.addr.eq(old.addr) and new.lo.eq(old.lo) and new.hi.eq(old.hi):
+            return old
+        return PtrV(old.t, z3.If(cond, new.addr, old.addr), z3.If(cond, new.lo, old.lo),
+                    z3.If(cond, new.hi, old.hi))
+    return _guarded(cond, new, old)
+
+
+def _simplified(val: Value) -> Value:
+    if isinstance(val, IntV):
+        return IntV(val.t, z3.simplify(val.v))
+    return PtrV(val.t, z3.simplify(val.addr), z3.simplify(val.lo), z3.simplify(val.hi))
 
 
 def _guarded(alive: z3.BoolRef, new: Value, old: Value | None) -> Value:

@@ -86,15 +86,16 @@ class Solver:
     """Runs queries against one deadline, with fixed seeds and a work limit."""
 
     def __init__(self, deadline: float, split_on: z3.BitVecRef | None, split_max: int,
-                 split_signed: bool):
+                 split_signed: bool, arrays: bool = True):
         self.deadline = deadline
+        self.arrays = arrays        # False: no query reads memory, nothing to expand
         self.split_on = split_on
         self.split_max = split_max
         self.split_signed = split_signed
 
     def check(self, constraints: list[z3.BoolRef]) -> Answer:
         """sat (with a model over the original terms), unsat, or unknown."""
-        flat, pairs = ackermannize(constraints)
+        flat, pairs = ackermannize(constraints) if self.arrays else (constraints, [])
         for part in self.parts(flat):
             answer = self._check_flat(part)
             if answer.result == z3.sat:
