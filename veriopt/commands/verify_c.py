@@ -5,15 +5,31 @@ import argparse
 import json
 
 from veriopt.commands.c_args import add_pair_arguments, pair_from_args
-from veriopt.verify.c_equiv import DEFAULT_TIMEOUT, DEFAULT_UNROLL, verify_files
+from veriopt.translation.c_smt import FULL_UNROLL_LIMIT
+from veriopt.verify.c_equiv import DEEPENING, DEFAULT_TIMEOUT, verify_files
 from veriopt.verify.verdict import BadInput
 
-HELP = """Prove that the rewritten C function refines the original: on every input
+_BOUNDS = " -> ".join(map(str, DEEPENING))
+
+HELP = f"""Prove that the rewritten C function refines the original: on every input
 where the original has no undefined behaviour, the rewrite has none, returns
-the same value and leaves the same memory. Loops are unrolled --unroll times;
-when some input needs more, the verdict is `bounded` ("Transformation is
-correct up to K loop iterations (bounded, not a proof)", exit 4), never
-`correct`.
+the same value and leaves the same memory.
+
+Loops: a `for` loop whose header bounds its trip count (`i < 100`, or a
+counter compared with a value its type keeps small, such as a `uint8_t`
+bound: at most 255 iterations) is unrolled fully, up to {FULL_UNROLL_LIMIT}
+iterations; that is a proof. Other loops are unrolled to a bound K. When
+every input finishes within the limits the verdict is `correct`; when some
+input needs more iterations it is `bounded`: "Transformation is correct up
+to K loop iterations (bounded, not a proof)", exit code 4, JSON "verdict":
+"bounded" with "bound": K. Never `correct`: a difference after iteration
+K+1 is still a difference.
+
+Without --unroll the bound deepens, {_BOUNDS}, stopping at the
+first bound that proves or refutes. All rounds share the --timeout budget;
+when it runs out, the last bounded result is reported with a note naming
+the bound that did not finish. --unroll K checks exactly K iterations
+(no deepening): a user who names a bound gets that bound.
 
 A pointer parameter points to a buffer of as many elements as the integer
 parameter named `<p>_len`, `n<p>`, ... or, if there is exactly one, `n`,
@@ -31,11 +47,12 @@ def register(subparsers: argparse._SubParsersAction, name: str) -> None:
                                    description=HELP,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
     add_pair_arguments(parser)
-    parser.add_argument("--unroll", type=int, default=DEFAULT_UNROLL,
-                        help=f"loop iterations to unroll (default {DEFAULT_UNROLL})")
+    parser.add_argument("--unroll", type=int, default=None, metavar="K",
+                        help="check exactly K iterations of each loop whose trip count is "
+                             f"not bounded by its header (default: deepen {_BOUNDS})")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
-                        help="time budget in seconds for symbolic execution and solving "
-                             f"(default {DEFAULT_TIMEOUT:g})")
+                        help="time budget in seconds for symbolic execution and solving, "
+                             f"shared by all deepening rounds (default {DEFAULT_TIMEOUT:g})")
     parser.add_argument("--no-replay", action="store_true",
                         help="do not compile and run counterexamples")
     parser.set_defaults(run=run)
@@ -43,7 +60,7 @@ def register(subparsers: argparse._SubParsersAction, name: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     pair = pair_from_args(args)
-    if args.unroll < 1:
+    if args.unroll is not None and args.unroll < 1:
         raise BadInput("--unroll must be at least 1")
     verdict = verify_files(pair, unroll=args.unroll, timeout=args.timeout,
                            replay=not args.no_replay)

@@ -5,8 +5,15 @@ both versions finish within the unroll bound) the target must have no UB,
 return the same value and leave the same memory in the caller's buffers.
 The checks run in Alive2's order (UB, value, memory); the first failing one
 is reported, with a counterexample replayed by compiling and running both
-functions. When some input needs more loop iterations than the bound, the
-verdict is `correct` only *with* the `bounded: K iterations` label.
+functions.
+
+A loop whose header bounds its trip count (`i < 100`, a `uint8_t` counter
+against a `uint8_t` bound, ...) is unrolled fully (see `c_loops`). When
+every input finishes within the limits, the verdict is `correct`: a proof.
+When some input needs more iterations of a loop unrolled to the bound K, it
+is `bounded` to K, never `correct`. By default the bound deepens, 8 → 16 →
+32 → 64, within one time budget, until a round proves or refutes; an
+explicit bound is checked as given.
 """
 from __future__ import annotations
 
@@ -26,6 +33,7 @@ from veriopt.verify.verdict import (ERR_MEMORY, ERR_UB, ERR_VALUE, BadInput, Cou
                                     Status, Verdict)
 
 DEFAULT_UNROLL = 8
+DEEPENING = (8, 16, 32, 64)     # unroll bounds tried in turn when none is given
 DEFAULT_TIMEOUT = 30.0
 SMALL_ELEMS = 16                # preferred buffer length in counterexamples
 SMALL_WINDOW = 1 << 16          # preferred address window in counterexamples
@@ -42,23 +50,69 @@ class Pair:
     tgt_fn: str
 
 
-def verify_files(pair: Pair, unroll: int = DEFAULT_UNROLL, timeout: float = DEFAULT_TIMEOUT,
+def unroll_schedule(unroll: int | None) -> tuple[int, ...]:
+    """The unroll bounds to try: the deepening sequence, or exactly the one given."""
+    return DEEPENING if unroll is None else (unroll,)
+
+
+def verify_files(pair: Pair, unroll: int | None = None, timeout: float = DEFAULT_TIMEOUT,
                  replay: bool = True) -> Verdict:
-    """Load both files and check that the target function refines the source."""
+    """Load both files and check that the target function refines the source.
+
+    `unroll=None` deepens the loop bound (8, 16, 32, 64) while the time budget
+    lasts; an integer is the one bound to check (loops whose header bounds
+    their trip count are unrolled fully either way)."""
     start = time.monotonic()
+    deadline = start + timeout
     src_prog = load(pair.src_path)
     tgt_prog = src_prog if pair.tgt_path == pair.src_path else load(pair.tgt_path)
     src_prog.function(pair.src_fn)
     tgt_prog.function(pair.tgt_fn)
     try:
-        verdict = verify_programs(src_prog, tgt_prog, pair, unroll, timeout, replay)
+        verdict = deepen(src_prog, tgt_prog, pair, unroll_schedule(unroll), deadline, replay)
     except Unsupported as exc:
         verdict = Verdict.unsupported(str(exc))
-    except OutOfTime:
-        verdict = Verdict.unknown("timeout")
     verdict.name = f"{pair.src_fn} -> {pair.tgt_fn}"
     verdict.seconds = time.monotonic() - start
     return verdict
+
+
+def deepen(src_prog: CProgram, tgt_prog: CProgram, pair: Pair, bounds: tuple[int, ...],
+           deadline: float, replay: bool) -> Verdict:
+    """Check with each bound in turn, all against one deadline.
+
+    A proof or a refutation ends the search; a bounded result is kept while
+    a larger bound is tried; running out of time returns the last bounded
+    result (naming the bound that did not finish), else `unknown: timeout`.
+    A round in which no loop stopped at the bound cannot change with a larger
+    one, so the search stops there too."""
+    last: Verdict | None = None
+    tried: list[int] = []
+    for k in bounds:
+        try:
+            verdict, deepenable = verify_programs(src_prog, tgt_prog, pair, k, deadline, replay)
+        except OutOfTime:
+            verdict, deepenable = Verdict.unknown("timeout"), False
+        if verdict.status is Status.UNKNOWN and verdict.reason == "timeout":
+            if last is not None and last.status is Status.BOUNDED:
+                last.note = _join(last.note, f"checking {k} loop iterations ran out of time "
+                                             f"(after {', '.join(map(str, tried))})")
+                return last
+            return verdict
+        tried.append(k)
+        last = verdict
+        bounded_or_empty = verdict.status is Status.BOUNDED or (
+            verdict.status is Status.UNKNOWN and verdict.reason.startswith("nothing checked"))
+        if not bounded_or_empty or not deepenable:
+            break
+    assert last is not None
+    if last.status is Status.BOUNDED and len(tried) > 1:
+        last.note = _join(last.note, f"bounds tried: {', '.join(map(str, tried))}")
+    return last
+
+
+def _join(first: str | None, second: str) -> str:
+    return f"{first}; {second}" if first else second
 
 
 def _signature(prog: CProgram, fn: str):
@@ -67,7 +121,10 @@ def _signature(prog: CProgram, fn: str):
 
 
 def verify_programs(src_prog: CProgram, tgt_prog: CProgram, pair: Pair, unroll: int,
-                    timeout: float, replay: bool) -> Verdict:
+                    deadline: float, replay: bool) -> tuple[Verdict, bool]:
+    """One check with loops unrolled to `unroll` (or their static trip count):
+    the verdict, and whether some loop stopped at `unroll` (so a larger
+    bound could say more)."""
     src_params, src_ret = _signature(src_prog, pair.src_fn)
     tgt_params, tgt_ret = _signature(tgt_prog, pair.tgt_fn)
     if [plain_type(t) for _, t in src_params] != [plain_type(t) for _, t in tgt_params] \
@@ -75,10 +132,10 @@ def verify_programs(src_prog: CProgram, tgt_prog: CProgram, pair: Pair, unroll: 
         raise BadInput(f"'{pair.src_fn}' and '{pair.tgt_fn}' have different signatures",
                        pair.tgt_path)
     inputs = c_smt.make_inputs(src_params)
-    deadline = time.monotonic() + timeout
     src = Executor(src_prog, unroll, "source", deadline).run(pair.src_fn, inputs)
     tgt = Executor(tgt_prog, unroll, "target", deadline).run(pair.tgt_fn, inputs)
-    return Checker(pair, inputs, src, tgt, unroll, deadline, replay).check()
+    verdict = Checker(pair, inputs, src, tgt, unroll, deadline, replay).check()
+    return verdict, src.deepenable or tgt.deepenable
 
 
 def plain_type(t):
@@ -100,7 +157,8 @@ class Checker:
         self.deadline = deadline
         self.replay = replay
         self.addr = z3.BitVec("diff.addr", c_smt.ADDR)
-        self.solver = Solver(self.deadline, *split_variable(inputs, unroll))
+        arrays = bool(inputs.objects) or src.mem.initial_reads > 0 or tgt.mem.initial_reads > 0
+        self.solver = Solver(self.deadline, *split_variable(inputs, unroll), arrays=arrays)
 
     def base(self) -> list[z3.BoolRef]:
         return (self.inputs.assumptions + self.src.assumptions + self.tgt.assumptions
