@@ -1,5 +1,7 @@
 """Bounded equivalence of C functions: every corpus pair gets its expected
-verdict, counterexamples are replayed, and nothing unproved reads `correct`."""
+verdict, counterexamples are replayed, and nothing unproved reads `correct`:
+a loop checked only up to a bound is `bounded` (exit 4), loops whose header
+bounds them are unrolled fully (a proof), and the bound deepens by default."""
 from __future__ import annotations
 
 import json
@@ -7,7 +9,8 @@ import json
 import pytest
 
 from c_helpers import CORPUS, write
-from veriopt.verify.c_equiv import Pair, verify_files
+from veriopt.verify import c_equiv
+from veriopt.verify.c_equiv import DEEPENING, Pair, verify_files
 from veriopt.verify.verdict import ERR_MEMORY, ERR_UB, ERR_VALUE, Status
 
 MANIFEST = json.loads((CORPUS / "manifest.json").read_text())["pairs"]
@@ -21,8 +24,11 @@ def corpus_pair(entry: dict) -> Pair:
 def test_corpus_is_large_and_mixed():
     kinds = {(e["expected"], e["error"]) for e in MANIFEST}
     assert len(MANIFEST) >= 30
-    assert {("correct", None), ("incorrect", ERR_UB), ("incorrect", ERR_VALUE),
-            ("incorrect", ERR_MEMORY)} <= kinds
+    assert {("correct", None), ("bounded", None), ("incorrect", ERR_UB),
+            ("incorrect", ERR_VALUE), ("incorrect", ERR_MEMORY)} <= kinds
+    for e in MANIFEST:   # a bound is stated exactly where the verdict is bounded
+        assert (e["bound"] is not None) == (e["expected"] == "bounded"), e["name"]
+        assert e["bound"] is None or e["bound"] == (e["unroll"] or DEEPENING[-1]), e["name"]
 
 
 @pytest.mark.parametrize("entry", MANIFEST, ids=[e["name"] for e in MANIFEST])
@@ -31,9 +37,12 @@ def test_corpus_pair_gets_expected_verdict(entry):
                            replay=entry["expected"] == "incorrect")
     assert verdict.status.value == entry["expected"], verdict.render()
     assert verdict.error == entry["error"]
-    assert bool(verdict.bounded) == entry["bounded"], verdict.bounded
-    if entry["bounded"]:
-        assert f"bounded: {entry['unroll']} iterations" in verdict.render()
+    assert verdict.bound == entry["bound"], verdict.render()
+    if entry["bound"] is not None:
+        assert verdict.render().startswith(
+            f"Transformation is correct up to {entry['bound']} loop iterations "
+            "(bounded, not a proof)")
+        assert verdict.exit_code == 4
     if verdict.status is Status.INCORRECT:
         cex = verdict.counterexample
         assert cex is not None and cex.inputs and cex.replayed
@@ -63,9 +72,10 @@ def test_loop_needing_more_than_the_bound_is_labelled_bounded(tmp_path):
                 " for (unsigned i = 0; i < n; i++) s += 3; return s; }\n")
     tgt = write(tmp_path, "b.c", "unsigned f(unsigned n) { return 3 * n; }\n")
     verdict = verify_files(Pair(src, "f", tgt, "f"), unroll=4)
-    assert verdict.status is Status.CORRECT
-    assert verdict.bounded and verdict.bounded.startswith("bounded: 4 iterations")
-    assert verdict.render().startswith("Transformation seems to be correct! (bounded: 4")
+    assert (verdict.status, verdict.bound, verdict.exit_code) == (Status.BOUNDED, 4, 4)
+    assert verdict.render().startswith(
+        "Transformation is correct up to 4 loop iterations (bounded, not a proof)")
+    assert verdict.to_json()["verdict"] == "bounded" and verdict.to_json()["bound"] == 4
 
 
 def test_constant_trip_count_within_the_bound_is_a_full_proof(tmp_path):
@@ -73,7 +83,53 @@ def test_constant_trip_count_within_the_bound_is_a_full_proof(tmp_path):
                 " for (int i = 0; i < 4; i++) s += x; return s; }\n")
     tgt = write(tmp_path, "b.c", "unsigned f(unsigned x) { return x << 2; }\n")
     verdict = verify_files(Pair(src, "f", tgt, "f"), unroll=4)
-    assert (verdict.status, verdict.bounded) == (Status.CORRECT, None)
+    assert (verdict.status, verdict.bound) == (Status.CORRECT, None)
+
+
+def test_constant_trip_count_beyond_the_bound_is_unrolled_fully(tmp_path):
+    """An explicit small bound does not cut a loop whose header fixes its count."""
+    src = write(tmp_path, "a.c", "unsigned f(unsigned x) { unsigned s = 0;"
+                " for (int i = 0; i < 300; i++) s += x; return s; }\n")
+    good = write(tmp_path, "b.c", "unsigned f(unsigned x) { return x * 300; }\n")
+    bad = write(tmp_path, "c.c", "unsigned f(unsigned x) { unsigned s = 0;"
+                " for (int i = 299; i > 0; i--) s += x; return s; }\n")
+    verdict = verify_files(Pair(src, "f", good, "f"), unroll=4)
+    assert (verdict.status, verdict.bound) == (Status.CORRECT, None)
+    verdict = verify_files(Pair(src, "f", bad, "f"), unroll=4)
+    assert (verdict.status, verdict.error) == (Status.INCORRECT, ERR_VALUE)
+    assert "confirmed by execution: the return values differ" in verdict.counterexample.replayed
+
+
+@pytest.mark.parametrize("header", [
+    "for (uint8_t i = 0; i < n; i++)",
+    "for (unsigned char i = 0; i < n; ++i)",
+    "for (int i = 0; i < n; i += 1)",
+    "for (int i = n; i > 0; i--)",
+])
+def test_counter_bounded_by_its_type_is_unrolled_fully(tmp_path, header):
+    """A uint8_t bound allows at most 255 iterations: unrolled fully, that is a proof,
+    and a difference at iteration 250 is found."""
+    src = write(tmp_path, "a.c", "#include <stdint.h>\nunsigned f(uint8_t n) { unsigned s = 0; "
+                + header + " s += 2; return s; }\n")
+    good = write(tmp_path, "b.c", "#include <stdint.h>\nunsigned f(uint8_t n) { return 2u * n; }\n")
+    bad = write(tmp_path, "c.c", "#include <stdint.h>\n"
+                "unsigned f(uint8_t n) { return n == 250 ? 0 : 2u * n; }\n")
+    verdict = verify_files(Pair(src, "f", good, "f"), unroll=4)
+    assert (verdict.status, verdict.bound) == (Status.CORRECT, None), verdict.render()
+    verdict = verify_files(Pair(src, "f", bad, "f"), unroll=4, replay=False)
+    assert (verdict.status, verdict.error) == (Status.INCORRECT, ERR_VALUE)
+    assert dict(verdict.counterexample.inputs)["n"] == "250"
+
+
+def test_counter_that_can_wrap_is_not_taken_for_bounded(tmp_path):
+    """`i <= n` with both uint8_t loops forever at n = 255: no static count, so
+    the loop stays bounded by the unroll bound."""
+    src = write(tmp_path, "a.c", "#include <stdint.h>\nunsigned f(uint8_t n) { unsigned s = 0;"
+                " for (uint8_t i = 0; i < n; i++) s += 1; return s; }\n")
+    tgt = write(tmp_path, "b.c", "#include <stdint.h>\nunsigned f(uint8_t n) { unsigned s = 0;"
+                " for (uint8_t i = 1; i <= n; i++) s += 1; return s; }\n")
+    verdict = verify_files(Pair(src, "f", tgt, "f"), unroll=4)
+    assert (verdict.status, verdict.bound) == (Status.BOUNDED, 4)
 
 
 def test_bug_beyond_the_bound_is_never_called_a_full_proof(tmp_path):
@@ -81,9 +137,71 @@ def test_bug_beyond_the_bound_is_never_called_a_full_proof(tmp_path):
                 " for (unsigned i = 0; i < n; i++) s += 1; return s; }\n")
     tgt = write(tmp_path, "b.c", "unsigned f(unsigned n) { return n < 10 ? n : 0; }\n")
     verdict = verify_files(Pair(src, "f", tgt, "f"), unroll=4)
-    assert verdict.status is Status.CORRECT and verdict.bounded  # only up to the bound
+    assert (verdict.status, verdict.bound) == (Status.BOUNDED, 4)   # only up to the bound
     verdict = verify_files(Pair(src, "f", tgt, "f"), unroll=12)
     assert verdict.status is Status.INCORRECT and verdict.error == ERR_VALUE
+
+
+def test_default_bound_deepens_until_the_difference_shows(tmp_path):
+    """Wrong only for n > 40: the default deepening (8, 16, 32, 64) refutes it,
+    while an explicit --unroll is checked exactly as given."""
+    src = write(tmp_path, "a.c", "unsigned f(unsigned n) { unsigned s = 0;"
+                " for (unsigned i = 0; i < n; i++) s += 3; return s; }\n")
+    tgt = write(tmp_path, "b.c", "unsigned f(unsigned n) { return n > 40 ? 120 : 3 * n; }\n")
+    verdict = verify_files(Pair(src, "f", tgt, "f"))
+    assert (verdict.status, verdict.error) == (Status.INCORRECT, ERR_VALUE)
+    assert int(dict(verdict.counterexample.inputs)["n"].split()[0]) > 40
+    verdict = verify_files(Pair(src, "f", tgt, "f"), unroll=16)
+    assert (verdict.status, verdict.bound) == (Status.BOUNDED, 16)
+
+
+def test_deepening_stops_at_the_deepest_bound_and_says_so(tmp_path):
+    src = write(tmp_path, "a.c", "unsigned f(unsigned n) { unsigned c = 0;"
+                " for (unsigned i = 0; i < n; i++) if (i != 100) c++; return c; }\n")
+    tgt = write(tmp_path, "b.c", "unsigned f(unsigned n) { return n; }\n")
+    verdict = verify_files(Pair(src, "f", tgt, "f"))
+    assert (verdict.status, verdict.bound) == (Status.BOUNDED, DEEPENING[-1])
+    assert "bounds tried: 8, 16, 32, 64" in verdict.note
+    verdict = verify_files(Pair(src, "f", tgt, "f"), unroll=101, replay=False)
+    assert (verdict.status, verdict.error) == (Status.INCORRECT, ERR_VALUE)  # n = 101 differs
+
+
+def test_deepening_that_runs_out_of_time_keeps_the_last_bound(tmp_path, monkeypatch):
+    """The rounds share one budget; when a deeper round does not finish, the
+    last bounded result is the answer, naming the bound that ran out."""
+    src = write(tmp_path, "a.c", "unsigned f(unsigned n) { unsigned s = 0;"
+                " for (unsigned i = 0; i < n; i++) s += 3; return s; }\n")
+    tgt = write(tmp_path, "b.c", "unsigned f(unsigned n) { return 3 * n; }\n")
+    real = c_equiv.verify_programs
+    calls = []
+
+    def slow_after_the_first(src_prog, tgt_prog, pair, unroll, deadline, replay):
+        calls.append((unroll, deadline))
+        if unroll > DEEPENING[0]:
+            raise c_equiv.OutOfTime()
+        return real(src_prog, tgt_prog, pair, unroll, deadline, replay)
+
+    monkeypatch.setattr(c_equiv, "verify_programs", slow_after_the_first)
+    verdict = verify_files(Pair(src, "f", tgt, "f"), timeout=5)
+    assert (verdict.status, verdict.bound) == (Status.BOUNDED, DEEPENING[0])
+    assert "checking 16 loop iterations ran out of time (after 8)" in verdict.note
+    assert [u for u, _ in calls] == [8, 16] and len({d for _, d in calls}) == 1  # one deadline
+
+
+def test_loop_exits_restore_the_values_of_the_leaving_paths(tmp_path):
+    """Breaks, nested loops and switches inside loops: each path keeps the values it
+    had when it left (the loop counter stays a constant inside the unrolled body)."""
+    path = write(tmp_path, "a.c", """
+int nested(int n) { int s = 0; for (int i = 0; i < n; i++) for (int j = 0; j < 2; j++) s++; return s; }
+int nested_ref(int n) { return n > 0 ? 2 * n : 0; }
+int sw(int n, int a) { int s = 0; for (int i = 0; i < n; i++) { if (i == a) break;
+  switch (a) { case 1: s += 10; break; default: s += 1; } s++; } return s; }
+int sw_ref(int n, int a) { int k = n < 0 ? 0 : n; if (a >= 0 && a < k) k = a;
+  return k * (a == 1 ? 11 : 2); }
+""")
+    for src, tgt in (("nested", "nested_ref"), ("sw", "sw_ref")):
+        verdict = verify_files(Pair(path, src, path, tgt), unroll=6)
+        assert (verdict.status, verdict.bound) == (Status.BOUNDED, 6), (src, verdict.render())
 
 
 def test_target_ub_before_a_long_loop_is_found(tmp_path):
@@ -171,4 +289,4 @@ def test_restrict_licenses_what_aliasing_forbids():
     restricted = verify_files(corpus_pair(by_name["add_restrict_hoist"]), unroll=3)
     assert aliasing.error == ERR_MEMORY
     assert "aliases a" in dict(aliasing.counterexample.inputs)["b"]
-    assert restricted.status is Status.CORRECT
+    assert (restricted.status, restricted.bound) == (Status.BOUNDED, 3)

@@ -1,11 +1,14 @@
-"""C semantics as SMT: hand-computed UB and value cases, and a property test
-comparing the semantics with compiled execution on random expressions."""
+"""C semantics as SMT: hand-computed UB and value cases, a property test
+comparing the semantics with compiled execution on random expressions, loops
+compared with compiled execution, and the loops unrolled fully because their
+header bounds them."""
 from __future__ import annotations
 
 import shutil
 import subprocess
 
 import pytest
+import z3
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -236,3 +239,91 @@ def test_every_operator_agrees_with_compiled_code(tmp_path):
     semantics is left to the luck of generation."""
     checked = check_against_compiled(tmp_path, SYSTEMATIC)
     assert checked > len(SYSTEMATIC) * 2  # most cases are defined and compared
+
+
+# ---------------------------------------------------------------- loops
+
+LOOPS = [
+    # nested loops, and loops after loops
+    "int s = 0; for (int i = 0; i < n; i++) for (int j = 0; j < 2; j++) s++; return s;",
+    "int s = 0; for (int i = 0; i < n; i++) for (int j = 0; j < i; j++) s += j; return s;",
+    "int s = 0, i; for (i = 0; i < n; i++) s += i; for (int j = i; j > 0; j--) s += 3; return s;",
+    # break, continue, return inside loops; values seen after the loop
+    "int i; for (i = 0; i < n; i++) if (i == a) break; return i * 10 + a;",
+    "int s = 0; for (int i = 0; i < n; i++) { if (i == a) continue; s += i; } return s;",
+    "int r = -1; for (int i = 0; i < n; i++) { if (i * i > a) return i; r = i; } return r;",
+    "int i = 0, s = 0; while (1) { if (i >= n) break; s += i++; } return s + i;",
+    "int s = 0; do { s += n; n--; } while (n > 0); return s;",
+    # switch inside a loop (break leaves the switch, continue the loop)
+    "int s = 0; for (int i = 0; i < n; i++) { switch (i & 3) { case 0: s += 1; break;"
+    " case 1: continue; default: s += 10; } s += 100; } return s;",
+    "int s = 0; for (int i = 0; i < n; i++) { if (i == a) break; switch (a) { case 1: s += 10;"
+    " } s++; } return s;",
+    # a loop inside a switch, a loop in a called function
+    "int s = 0; switch (a) { case 2: for (int i = 0; i < n; i++) { if (i == 3) break; s++; }"
+    " break; default: s = -1; } return s;",
+    "int s = 0; for (int i = 0; i < n; i++) s += g(i); return s;",
+    # counters whose header bounds them (unrolled fully)
+    "int s = 0; for (int i = 0; i < 20; i++) { if (i == n + a) break; s += i; } return s;",
+    "unsigned s = 0; for (unsigned char i = 0; i < (unsigned char)n; i++) s += i; return s;",
+]
+LOOP_INPUTS = [(n, a) for n in (0, 1, 2, 3, 5, 7) for a in (-1, 1, 2, 4)]
+HELPER = "static int g(int x) { int t = 0; for (int k = 0; k <= x; k++) t += k; return t; }\n"
+
+
+def test_loops_agree_with_compiled_code(tmp_path):
+    """Loops with nesting, break/continue/return, switches and calls, run with
+    inputs that finish within the unroll bound: the symbolic values equal gcc's."""
+    funcs = "\n".join(f"int f{k}(int n, int a) {{ {body} }}" for k, body in enumerate(LOOPS))
+    calls = " ".join(f'printf("%d\\n", f{k}(n_[i], a_[i]));' for k in range(len(LOOPS)))
+    ns = ", ".join(str(n) for n, _ in LOOP_INPUTS)
+    as_ = ", ".join(str(a) for _, a in LOOP_INPUTS)
+    src = write(tmp_path, "loops.c", "#include <stdio.h>\n" + HELPER + funcs +
+                f"\nint main(void) {{ int n_[] = {{{ns}}}, a_[] = {{{as_}}};"
+                f" for (int i = 0; i < {len(LOOP_INPUTS)}; i++) {{ {calls} }} return 0; }}\n")
+    exe = tmp_path / "loops.bin"
+    subprocess.run([shutil.which("gcc") or "cc", "-O0", "-w", src, "-o", str(exe)], check=True,
+                   timeout=120)
+    out = subprocess.run([str(exe)], capture_output=True, text=True, timeout=60).stdout.split()
+    for k, body in enumerate(LOOPS):
+        sym = Symbolic(tmp_path, HELPER + f"int f(int n, int a) {{ {body} }}", "f", unroll=8)
+        for i, args in enumerate(LOOP_INPUTS):
+            ub, value, unwound = sym.at(list(args))
+            assert (ub, unwound) == (False, False), (body, args)
+            assert str(value) == out[i * len(LOOPS) + k], (body, args)
+
+
+def test_nothing_runs_after_a_loop_cut_off_at_the_bound(tmp_path):
+    """After 8 iterations `i` is 8, not n: dividing by i - 8 there is no UB of the
+    program, so it must not count (it would excuse exactly the unchecked inputs)."""
+    text = ("int f(int n) { int i = 0; while (i < n) i++; return 100 / (i - 8); }")
+    ub, _, unwound = run_concrete(tmp_path, text, "f", [20], unroll=8)
+    assert (ub, unwound) == (False, True)
+    assert run_concrete(tmp_path, text, "f", [8], unroll=8)[0] is True   # real UB at n = 8
+    assert run_concrete(tmp_path, text, "f", [5], unroll=8) == (False, -33, False)
+
+
+@pytest.mark.parametrize("header,full", [
+    ("for (int i = 0; i < 100; i++)", True),
+    ("for (int i = 99; i >= 0; i--)", True),
+    ("for (int i = 0; i < 300 && i != x; i += 3)", True),
+    ("for (int i = 10; i + 5 <= 200; i++)", True),
+    ("for (uint8_t i = 0; i < n; i++)", True),
+    ("for (unsigned char i = 0; i != n; i++)", True),
+    ("for (int i = 0; i < (uint8_t)x; i++)", True),
+    ("for (int i = n; i > 0; i--)", True),
+    ("for (int i = 0; i < x; i++)", False),              # int bound: 2^31 iterations
+    ("for (uint8_t i = 0; i <= n; i++)", False),         # i wraps at n = 255: no end
+    ("for (uint8_t i = 0; i < x; i++)", False),          # likewise for x > 255
+    ("for (int i = 0; i < 100; i++) if (x) i++; else",   # the body moves the counter
+     False),
+    ("for (int i = 0; i < 2000; i++)", False),           # beyond the full-unroll limit
+])
+def test_static_trip_counts(tmp_path, header, full):
+    """Loops whose header bounds them finish at any unroll bound; the others
+    still unwind (and are checked only up to the bound)."""
+    sym = Symbolic(tmp_path, "#include <stdint.h>\nunsigned f(uint8_t n, int x) { unsigned s = 0; "
+                   + header + " s += x; return s; }", "f", unroll=2)
+    solver = z3.Solver()
+    solver.add(sym.inputs.assumptions + sym.out.assumptions)
+    assert (solver.check(sym.out.unwind) == z3.unsat) == full

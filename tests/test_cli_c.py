@@ -42,8 +42,39 @@ def test_bounded_verdict_names_the_bound(capsys):
     src = str(CORPUS / "popcount32_loop.orig.c")
     tgt = str(CORPUS / "popcount32_loop.rewrite.c")
     code, out, _ = run(capsys, "verify-c", src, tgt, "-f", "f", "--unroll", "5")
-    assert code == 0
-    assert out.strip() == "Transformation seems to be correct! (bounded: 5 iterations)"
+    assert code == 4
+    assert out.strip() == ("Transformation is correct up to 5 loop iterations "
+                           "(bounded, not a proof)")
+    code, out, _ = run(capsys, "verify-c", src, tgt, "-f", "f", "--unroll", "5", "--json")
+    data = json.loads(out)
+    assert code == 4 and (data["verdict"], data["bound"]) == ("bounded", 5)
+
+
+def test_default_deepening_proves_a_loop_that_ends_within_the_deepest_bound(capsys):
+    """The 32-bit bit-counting loop ends after at most 32 iterations: deepening
+    (8, 16, 32) reaches a bound where every input finishes, which is a proof."""
+    src = str(CORPUS / "popcount32_loop.orig.c")
+    tgt = str(CORPUS / "popcount32_loop.rewrite.c")
+    code, out, _ = run(capsys, "verify-c", src, tgt, "-f", "f")
+    assert (code, out.strip()) == (0, "Transformation seems to be correct!")
+
+
+def test_difference_after_the_default_bound_is_bounded_not_correct(capsys):
+    src = str(CORPUS / "count_skip_100.orig.c")
+    tgt = str(CORPUS / "count_skip_100.rewrite.c")
+    code, out, _ = run(capsys, "verify-c", src, tgt, "-f", "f")
+    assert code == 4
+    assert out.startswith("Transformation is correct up to 64 loop iterations "
+                          "(bounded, not a proof)\nnote: bounds tried: 8, 16, 32, 64")
+
+
+def test_help_documents_bounded_deepening_and_exit_4(capsys):
+    with pytest.raises(SystemExit):
+        main(["verify-c", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "Transformation is correct up to K loop iterations (bounded, not a proof)" in text
+    assert "4 bounded" in text and "8 -> 16 -> 32 -> 64" in text
+    assert "--unroll K checks exactly K iterations" in text
 
 
 def test_different_names_in_one_file(capsys):
