@@ -40,10 +40,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--jobs", type=int, default=2, help="parallel pairs (default 2)")
     p.add_argument("--keep", default="differential-out", metavar="DIR",
                    help="where disagreements are written (default differential-out/)")
-    p.add_argument("--timeout", type=float, default=10.0, metavar="S",
-                   help="seconds per solver query, both checkers (default 10)")
+    p.add_argument("--timeout", type=float, default=5.0, metavar="S",
+                   help="seconds per solver query, both checkers (default 5; veriopt's "
+                        "and alive-tv's own default is 10)")
     p.add_argument("--wall", type=float, default=0.0, metavar="S",
-                   help="wall-clock limit per pair (default max(30, 4*timeout+10))")
+                   help="wall-clock limit per pair (default max(20, 4*timeout+10))")
     p.add_argument("--only", default="", metavar="I,J",
                    help="run only these pair indices of the seed (to reproduce a kept file)")
     p.add_argument("--no-diagnose", action="store_true",

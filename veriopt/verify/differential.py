@@ -199,15 +199,20 @@ def run_veriopt(text: str, timeout: float, **options) -> Side:
 
 
 def compare_text(text: str, exe: str, timeout: float = 10.0, diagnose: bool = True,
-                 outcome: Outcome | None = None, send: Callable | None = None) -> Outcome:
+                 outcome: Outcome | None = None, send: Callable | None = None,
+                 always_veriopt: bool = False) -> Outcome:
     """Both checkers on one module; fills (and returns) `outcome`. `send`
-    receives partial results as they come (the parallel runner's pipe)."""
+    receives partial results as they come (the parallel runner's pipe).
+    veriopt is not run where alive-tv is undecided, unless `always_veriopt`."""
     out = outcome or Outcome(index=0, seed="")
     out.text = text
     out.alive = run_alive(text, exe, timeout)
     if send:
         send(("alive", out.alive))
-    out.veriopt = run_veriopt(text, timeout)
+    if out.alive.decided or always_veriopt:
+        out.veriopt = run_veriopt(text, timeout)
+    else:   # nothing to compare with: spare the time
+        out.veriopt = Side("skipped", reason="alive-tv undecided")
     if send:
         send(("veriopt", out.veriopt))
     _finish(out)
@@ -248,14 +253,14 @@ def compare_pair(pair, exe: str, timeout: float = 10.0, diagnose: bool = True) -
 @dataclass
 class RunConfig:
     seed: int | str
-    timeout: float = 10.0          # seconds per solver query, both checkers
+    timeout: float = 5.0           # seconds per solver query, both checkers
     wall: float = 0.0              # per pair; 0: derived from timeout
     diagnose: bool = True
-    p_opt: float = 0.4
+    p_opt: float = 0.35
 
     @property
     def pair_wall(self) -> float:
-        return self.wall or max(30.0, 4 * self.timeout + 10)
+        return self.wall or max(20.0, 4 * self.timeout + 10)
 
 
 def _child(conn, index: int, cfg: RunConfig, exe: str) -> None:

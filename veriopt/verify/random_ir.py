@@ -51,8 +51,8 @@ WIDTHS = ((8, 30), (4, 14), (1, 5), (16, 9), (32, 8), (64, 5), (2, 5), (3, 5),
           (5, 3), (6, 2), (7, 2), (12, 2), (24, 1), (33, 1), (48, 1))
 PARAM_NAMES = (("x", "y", "z", "w"), ("a", "b", "c", "d"), ("p", "q", "r", "s"))
 
-P_UNDEF = 0.025    # an operand is `undef`
-P_POISON = 0.015   # an operand is `poison`
+P_UNDEF = 0.012    # an operand is `undef`
+P_POISON = 0.008   # an operand is `poison`
 
 
 class GeneratorError(Exception):
@@ -260,9 +260,9 @@ class _Builder:
     def operand(self, width: int, role: str = "any", p_value: float = 0.55,
                 exclude: str | None = None) -> Operand:
         r = self.rng.random()
-        if r < P_UNDEF:
+        if r < P_UNDEF and width <= 16:    # wide undefs make the quantified queries slow
             return Operand("undef", width)
-        if r < P_UNDEF + P_POISON:
+        if P_UNDEF <= r < P_UNDEF + P_POISON:
             return Operand("poison", width)
         if self.rng.random() < p_value:
             v = self.pick(width, exclude)
@@ -375,7 +375,7 @@ def _random_function(rng: random.Random, max_instrs: int) -> Function:
             if pw is None:
                 pw = _weighted(rng, [(v, c) for v, c in WIDTHS if v != W])
         # undef inputs of wide types make alive-tv's quantified queries slow
-        params.append((names[k], pw, rng.random() < (0.25 if pw <= 16 else 0.5)))
+        params.append((names[k], pw, rng.random() < (0.25 if pw <= 16 else 0.85)))
         b.add_value(names[k], pw)
     count = min(max_instrs, _weighted(
         rng, [(2, 6), (3, 12), (4, 18), (5, 20), (6, 16), (7, 14), (8, 14)]))
@@ -583,7 +583,7 @@ def _value_uses(fn):
 
 
 def _m_undef(fn, rng):
-    cands = _value_uses(fn)
+    cands = [(ins, k) for ins, k in _value_uses(fn) if ins.args[k].width <= 16]
     if not cands:
         return None
     ins, k = rng.choice(cands)
@@ -716,7 +716,7 @@ def _m_dup_use(fn, rng):
     ins, i, j = rng.choice(cands)
     old = ins.args[j].text()
     ins.args[j] = copy.copy(ins.args[i])
-    return f"operand {old} of %{ins.name} -> {ins.args[i].text()} (same value used twice)"
+    return f"{old} in %{ins.name} -> {ins.args[i].text()} (the same value used twice)"
 
 
 def rename_params(fn: Function, rng: random.Random) -> str | None:
@@ -809,7 +809,7 @@ def pair_seed(seed: int | str, index: int) -> str:
     return f"{seed}:{index}"
 
 
-def random_pair(rng: random.Random, seed: str = "", p_opt: float = 0.4,
+def random_pair(rng: random.Random, seed: str = "", p_opt: float = 0.35,
                 keep_unchanged: float = 0.1, opt: str | None = None) -> Pair:
     """A source function and a target: opt's result (probability p_opt, when
     opt-22 exists) or a mutation of the source."""
