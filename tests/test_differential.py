@@ -293,6 +293,8 @@ def test_runner_survives_a_hanging_and_a_crashing_checker(monkeypatch):
         time.sleep(60)
 
     def crash(text, timeout, **kw):
+        import faulthandler
+        faulthandler.disable()      # pytest's, inherited: no stack dump for this one
         os.kill(os.getpid(), signal.SIGSEGV)
 
     for fake, status in ((hang, "timeout"), (crash, "crashed")):
