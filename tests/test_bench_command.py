@@ -121,28 +121,13 @@ def test_bench_unknown_agent(tmp_path):
     assert main(["bench", str(root), "--agents", "oracle"]) == 2
 
 
-SUM3_LOOP = """define i32 @f(i32 noundef %n) {
-entry:
-  br label %cond
-cond:
-  %s = phi i32 [ 0, %entry ], [ %add, %body ]
-  %i = phi i32 [ 0, %entry ], [ %inc, %body ]
-  %cmp = icmp ult i32 %i, %n
-  br i1 %cmp, label %body, label %end
-body:
-  %add = add i32 %s, 3
-  %inc = add i32 %i, 1
-  br label %cond
-end:
-  ret i32 %s
-}
-"""
 
 
 def test_bench_never_counts_a_bounded_result_as_proved(tmp_path, capsys):
     """`passes` turns the loop into `mul %n, 3`; with --unroll 4 that is only
     bounded: dropped by default, shown as bounded:4 with --bounded label,
     counted as proved never."""
+    from test_orchestrator import SUM3_LOOP
     (tmp_path / "ir").mkdir()
     (tmp_path / "ir" / "sum3_loop.ll").write_text(SUM3_LOOP)
     (tmp_path / "manifest.json").write_text(json.dumps({"ir": [

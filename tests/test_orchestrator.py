@@ -398,3 +398,46 @@ def test_alive_tv_module_carries_declarations_and_flags(monkeypatch):
     exe = real_alive_tv(monkeypatch)
     check, _ = IRGate().alive_recheck(Task("f", "ir", SRC), Candidate("ir", fshl, "a"), exe)
     assert check.status == "incorrect" and check.error == "Value mismatch"   # rotl != mul 2
+
+
+SUM3_LOOP = """define i32 @f(i32 noundef %n) {
+entry:
+  br label %cond
+cond:
+  %s = phi i32 [ 0, %entry ], [ %add, %body ]
+  %i = phi i32 [ 0, %entry ], [ %inc, %body ]
+  %cmp = icmp ult i32 %i, %n
+  br i1 %cmp, label %body, label %end
+body:
+  %add = add i32 %s, 3
+  %inc = add i32 %i, 1
+  br label %cond
+end:
+  ret i32 %s
+}
+"""
+MUL3 = "define i32 @f(i32 noundef %n) {\n  %r = mul i32 %n, 3\n  ret i32 %r\n}\n"
+
+
+def test_bounded_ir_rewrite_is_rechecked_by_alive_tv_to_the_same_bound(monkeypatch):
+    from veriopt.verify.refinement import VerifyOptions
+    exe = real_alive_tv(monkeypatch)
+    job = Job(Task("f", "ir", SUM3_LOOP), IRGate(VerifyOptions(src_unroll=4, tgt_unroll=4)),
+              SUM3_LOOP)
+    result = Orchestrator([job], [Scripted("a", [[MUL3]])], Store(), Budget(seconds=60),
+                          options=Options(bounded="label", alive_tv=exe)).run()
+    (rec,) = result.records
+    assert rec.status == "bounded" and rec.accepted and rec.verdict["bound"] == 4
+    assert rec.label.startswith("bounded, 4 iterations, not fuzzed (")
+    assert rec.checked_by == ["veriopt", "alive-tv"] and rec.alive_tv["status"] == "correct"
+
+
+def test_alive_tv_unrolls_as_far_as_a_deepened_bound(tmp_path, monkeypatch):
+    exe = fake_alive_tv(tmp_path, monkeypatch)
+    task, cand = Task("f", "ir", SUM3_LOOP), Candidate("ir", MUL3, "a")
+    IRGate().alive_recheck(task, cand, exe, bound=32)
+    from veriopt.verify.refinement import VerifyOptions
+    IRGate(VerifyOptions(src_unroll=4, tgt_unroll=4)).alive_recheck(task, cand, exe, bound=32)
+    calls = (tmp_path / "alive-tv.args").read_text().splitlines()[1:]
+    assert "-src-unroll=32" in calls[0].split() and "-tgt-unroll=32" in calls[0].split()
+    assert "-src-unroll=4" in calls[1].split() and "-src-unroll=32" not in calls[1]

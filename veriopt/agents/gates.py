@@ -253,18 +253,25 @@ class IRGate:
     def cost(self, task: Task, code: str) -> dict[str, Any]:
         return static_cost(code, task.function)
 
-    def alive_recheck(self, task: Task, cand: Candidate, exe: str, wall_seconds: float = 60.0
-                      ) -> tuple[Any, str | None]:
+    def alive_recheck(self, task: Task, cand: Candidate, exe: str, wall_seconds: float = 60.0,
+                      bound: int | None = None) -> tuple[Any, str | None]:
         """alive-tv's verdict on the candidate, with the same assumptions as
-        this gate's proof: (AliveResult, the module it was given)."""
+        this gate's proof: (AliveResult, the module it was given). `bound`:
+        the loop bound a bounded verdict reached (when the options set none,
+        the verifier chose it by deepening), so alive-tv unrolls as far."""
+        from dataclasses import replace
+
         from veriopt.verify import alive_tv
         try:
             module = alive_module(task.source, cand.code, task.function)
         except BadInput as exc:
             return alive_tv.AliveResult(alive_tv.UNSUPPORTED, exc.message), None
+        options = self.options
+        if bound and not (options.src_unroll or options.tgt_unroll):
+            options = replace(options, src_unroll=bound, tgt_unroll=bound)
         result = alive_tv.check_text(module, exe,
-                                     smt_timeout_ms=max(1000, int(self.options.timeout * 1000)),
-                                     flags=alive_flags(self.options), wall_seconds=wall_seconds)
+                                     smt_timeout_ms=max(1000, int(options.timeout * 1000)),
+                                     flags=alive_flags(options), wall_seconds=wall_seconds)
         return result, module
 
 

@@ -488,8 +488,10 @@ class Orchestrator:
             return
         if self.interrupted:
             raise KeyboardInterrupt
+        bound = (rec.verdict or {}).get("bound") if rec.status == "bounded" else None
         try:
-            result, module = recheck(job.task, rec.candidate, exe, self.options.alive_seconds)
+            result, module = recheck(job.task, rec.candidate, exe, self.options.alive_seconds,
+                                     bound)
         except Exception as exc:  # alive-tv's failure is not a verdict
             from veriopt.verify.alive_tv import CRASHED, AliveResult
             result, module = AliveResult(CRASHED, f"{type(exc).__name__}: {exc}"[:300]), None

@@ -2,10 +2,10 @@
 and say how often they found a *proved* improvement at least as cheap as
 the corpus's known better version; time C kernels.
 
-Only a candidate that verify_ir proves (Status.CORRECT) counts. With
-`--unroll N` loops are checked up to N iterations: such a result is
-`bounded`, dropped by default and with `--bounded label` shown in the
-tables as `bounded:N` but never counted as proved. When alive-tv is
+Only a candidate that verify_ir proves (Status.CORRECT) counts. Loops are
+checked up to a bound (`--unroll N`, else the verifier's deepening): such a
+result is `bounded`, dropped by default and with `--bounded label` shown in the
+tables as `bounded:K` but never counted as proved. When alive-tv is
 available it checks each case's result once more (`checked` column); a
 result it refutes is dropped with a warning. The orchestrator
 (veriopt.agents.orchestrator) drives the agents when it is installed;
@@ -44,8 +44,8 @@ def register(sub, name: str) -> None:
     p.add_argument("--agents", default=",".join(AGENTS), metavar="A,B",
                    help=f"offline agents to run (default {','.join(AGENTS)})")
     p.add_argument("--unroll", type=int, default=0, metavar="N",
-                   help="check IR loops up to N iterations (results are 'bounded', not proved; "
-                        "default 0: loops are unsupported)")
+                   help="unroll IR loops N times (default 0: the verifier deepens 8, 16, 32, "
+                        "64 within its time); a loop result is 'bounded', not proved")
     p.add_argument("--bounded", choices=("drop", "label"), default="drop",
                    help="a result checked only up to the loop bound: drop it (default) or show "
                         "it labelled bounded:N (never counted as proved)")
@@ -294,7 +294,8 @@ def bench_c_case(root: Path, case: dict, budget: float, driver: str, runs: int,
                      if driver == "orchestrator"
                      else best_direct(baseline_ir, fn, budget, names, policy))
         else:
-            result.note = "IR not verifiable (loops/memory): agents skipped"
+            result.note = ("IR not verifiable (loops/memory; loops with --bounded label): "
+                           "agents skipped")
         if found is not None and _weighted(found.code, fn) < _weighted(baseline_ir, fn):
             proof, checked_by, note = final_check(baseline_ir, found.code, fn, found.agent,
                                                   policy)
@@ -326,8 +327,8 @@ def lower_c(text: str) -> str:
 
 
 def ir_supported(text: str, fn: str, policy: Policy | None = None) -> bool:
-    """Whether verify_ir can judge @fn at all: a self-check is CORRECT, or
-    BOUNDED when loops are unrolled (`--unroll`)."""
+    """Whether verify_ir can judge @fn usefully: a self-check is CORRECT, or
+    BOUNDED (loops) when bounded results are labelled rather than dropped."""
     from dataclasses import replace
 
     from veriopt.verify.api import verify_ir
@@ -338,7 +339,7 @@ def ir_supported(text: str, fn: str, policy: Policy | None = None) -> bool:
     except BadInput:
         return False
     return verdict.status is Status.CORRECT or (
-        verdict.status is Status.BOUNDED and policy.unroll > 0)
+        verdict.status is Status.BOUNDED and policy.bounded == "label")
 
 
 def load_manifest(root: Path) -> dict:
