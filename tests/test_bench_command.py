@@ -121,8 +121,6 @@ def test_bench_unknown_agent(tmp_path):
     assert main(["bench", str(root), "--agents", "oracle"]) == 2
 
 
-
-
 def test_bench_never_counts_a_bounded_result_as_proved(tmp_path, capsys):
     """`passes` turns the loop into `mul %n, 3`; with --unroll 4 that is only
     bounded: dropped by default, shown as bounded:4 with --bounded label,
