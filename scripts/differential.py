@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     progress = Progress(len(indices))
 
     def on_outcome(o: D.Outcome) -> None:
-        if o.category in D.DISAGREEMENTS:
+        if D.worth_keeping(o):
             D.keep(o, keep_dir, exe, args.timeout)
         progress.update(o)
 
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({
             "seed": seed, "pairs": len(indices), "jobs": args.jobs, "timeout": args.timeout,
             "alive_tv": exe, "seconds": round(seconds, 2), "summary": summary,
-            "results": [o.to_json(with_text=o.category in D.DISAGREEMENTS or o.category == D.INVALID)
+            "results": [o.to_json(with_text=D.worth_keeping(o) or o.category == D.INVALID)
                         for o in outcomes],
         }, indent=2))
     else:
@@ -121,7 +121,8 @@ def print_report(outcomes, s, seed, args, seconds) -> None:
               f"pairs both refute")
         for o in outcomes:
             if o.category == D.BOTH_INCORRECT and not o.errors_agree:
-                print(f"  pair {o.index}: alive-tv {o.alive.error}; veriopt {o.veriopt.error}")
+                print(f"  pair {o.index}: alive-tv {o.alive.error}; veriopt {o.veriopt.error}"
+                      f"  {o.kept or ''}")
     if s["veriopt_undecided_reasons"]:
         print("\nveriopt undecided:")
         for reason, k in s["veriopt_undecided_reasons"].items():
@@ -135,11 +136,11 @@ def print_report(outcomes, s, seed, args, seconds) -> None:
         if o.category == D.INVALID:
             print(f"invalid pair {o.index}: {o.problem or (o.veriopt and o.veriopt.reason)}")
     if s["groups"]:
-        print("\ndisagreements by kind (smallest example first):")
+        print("\ndisagreements by kind (count, kind, its smallest example):")
         for g in s["groups"]:
             print(f"  {g['count']:4d}  {g['signature']}")
             print(f"        e.g. {g['smallest_file'] or 'pair ' + str(g['smallest'])}")
-        print("\ndisagreement files:")
+        print("\nfiles (replay them with `veriopt conformance DIR`):")
         for o in outcomes:
             if o.kept:
                 print(f"  {o.kept}")

@@ -281,8 +281,12 @@ def test_summary_counts_and_groups():
     assert s["alive_correct"] == 1 and s["alive_incorrect"] == 4
     assert s["errors_agree"] == 1 and s["both_incorrect"] == 2
     assert abs(s["percent_of_decided"][D.UNSOUND] - 40.0) < 1e-9
-    [g] = s["groups"]
-    assert g["count"] == 2 and g["smallest"] == 3
+    unsound, kinds = s["groups"]          # unsound first, then error-kind mismatches
+    assert unsound["count"] == 2 and unsound["smallest"] == 3
+    assert unsound["signature"].startswith("unsound: alive-tv incorrect (Value mismatch)")
+    assert kinds["signature"] == ("error-kind: alive-tv Value mismatch, "
+                                  "veriopt Target is more poisonous than source")
+    assert D.worth_keeping(outs[2]) and not D.worth_keeping(outs[1])
 
 
 # ---- isolation of the parallel runner ----------------------------------------------------

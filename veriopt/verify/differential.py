@@ -22,6 +22,7 @@ inputs (and without poison inputs) to say which input class is involved.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -42,6 +43,7 @@ INVALID = "invalid"
 CATEGORIES = (BOTH_CORRECT, BOTH_INCORRECT, UNSOUND, FALSE_ALARM, VERIOPT_UNDECIDED,
               ALIVE_UNDECIDED, INVALID)
 DISAGREEMENTS = (UNSOUND, FALSE_ALARM, VERIOPT_UNDECIDED)
+ERROR_KIND = "error-kind"   # both refute, with different error kinds (kept, not a failure)
 DECIDED = ("correct", "incorrect")
 
 # re-runs of a disagreement with fewer kinds of inputs: (name, alive-tv flags, VerifyOptions)
@@ -70,7 +72,19 @@ class Side:
             return f"incorrect ({self.error})"
         if self.status in DECIDED:
             return self.status
-        return f"{self.status} ({self.reason})" if self.reason else self.status
+        return f"{self.status} ({one_line(self.reason)})" if self.reason else self.status
+
+
+def one_line(text: str, limit: int = 160) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _group_key(text: str) -> str:
+    """Reasons that differ only in numbers, names and quoted terms group together."""
+    text = re.sub(r"\|[^|]*\||'[^']*'?|\"[^\"]*\"?", "_", text)
+    text = re.sub(r"[%@][\w.]+|#x[0-9a-f]+|\b\d+\b", "N", text)
+    return text[:70]
 
 
 @dataclass
@@ -406,13 +420,15 @@ def summarize(outcomes: list[Outcome]) -> dict:
     }
 
 
-def signature(o: Outcome) -> str:
-    """What a disagreement looks like, for grouping: both verdicts and the
-    smallest input class in which it persists."""
+def signature(o: Outcome, key: bool = False) -> str:
+    """What a disagreement looks like: both verdicts and the smallest input
+    class in which it persists. `key`: the form pairs are grouped by."""
     a = o.alive.short() if o.alive else "no answer"
     v = o.veriopt.short() if o.veriopt else "no answer"
+    if o.category == BOTH_INCORRECT:
+        return f"{ERROR_KIND}: alive-tv {o.alive.error}, veriopt {o.veriopt.error}"
     if o.category == VERIOPT_UNDECIDED:
-        return f"{o.category}: veriopt {v}"
+        return f"{o.category}: veriopt {_group_key(v) if key else v}"
     sig = f"{o.category}: alive-tv {a}, veriopt {v}"
     if o.variants:
         flags = {name: " ".join(f) for name, f, _ in VARIANTS}
@@ -428,14 +444,22 @@ def signature(o: Outcome) -> str:
 def groups(outcomes: list[Outcome]) -> list[dict]:
     g: dict[str, list[Outcome]] = {}
     for o in outcomes:
-        if o.category in DISAGREEMENTS:
-            g.setdefault(signature(o), []).append(o)
+        if worth_keeping(o):
+            g.setdefault(signature(o, key=True), []).append(o)
     out = []
-    for sig, members in sorted(g.items(), key=lambda kv: -len(kv[1])):
+    order = {c: k for k, c in enumerate((UNSOUND, FALSE_ALARM, ERROR_KIND, VERIOPT_UNDECIDED))}
+    for sig, members in sorted(g.items(), key=lambda kv: (order[kv[0].split(":")[0]],
+                                                          -len(kv[1]))):
         smallest = min(members, key=lambda o: (len(o.text), o.index))
-        out.append({"signature": sig, "count": len(members), "indices": [o.index for o in members],
+        out.append({"signature": signature(smallest), "count": len(members),
+                    "indices": [o.index for o in members],
                     "smallest": smallest.index, "smallest_file": smallest.kept})
     return out
+
+
+def worth_keeping(o: Outcome) -> bool:
+    """Disagreements, and refutations whose error kinds differ."""
+    return o.category in DISAGREEMENTS or (o.category == BOTH_INCORRECT and not o.errors_agree)
 
 
 def keep(o: Outcome, folder: Path, exe: str, timeout: float) -> Path:
@@ -443,17 +467,22 @@ def keep(o: Outcome, folder: Path, exe: str, timeout: float) -> Path:
     header; alive-tv's verdict as the `; ERROR:` line (none if correct), so
     `veriopt conformance FOLDER` scores veriopt against alive-tv."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{o.category}-s{_safe(o.seed)}-{o.index:05d}.ll"
+    label = ERROR_KIND if o.category == BOTH_INCORRECT else o.category
+    path = folder / f"{label}-s{_safe(o.seed)}-{o.index:05d}.ll"
     a, v = o.alive, o.veriopt
     lines = [
-        f"; veriopt vs alive-tv: {o.category}",
+        f"; veriopt vs alive-tv: {label}",
         f"; pair {o.index} of seed {o.seed}: scripts/differential.py --seed {o.seed} --only {o.index}",
         f"; target: {o.kind}: {o.description}" if o.kind != "mutation" else f"; target: {o.description}",
-        f"; alive-tv: {a.short() if a else 'no answer'}   [{os.path.basename(exe)} -smt-to={int(timeout * 1000)}]",
-        f"; veriopt:  {v.short() if v else 'no answer'}   [timeout {timeout:g}s per query]",
+        f"; alive-tv: {a.short() if a else 'no answer'}   "
+        f"[{os.path.basename(exe)} -smt-to={int(timeout * 1000)}, {a.seconds if a else 0:.1f}s]",
+        f"; veriopt:  {v.short() if v else 'no answer'}   "
+        f"[timeout {timeout:g}s per query, {v.seconds if v else 0:.1f}s]",
     ]
+    flags = {name: " ".join(f) for name, f, _ in VARIANTS}
     for name, r in o.variants.items():
-        lines.append(f"; with {name}: alive-tv {r['alive-tv']}, veriopt {r['veriopt']} -> {r['category']}")
+        lines.append(f"; with {flags.get(name, name)}: alive-tv {r['alive-tv']}, "
+                     f"veriopt {r['veriopt']} -> {r['category']}")
     if a and a.status == "incorrect":
         lines.append(f"; ERROR: {a.error}")
     lines.append(";")
