@@ -358,7 +358,7 @@ _SETTINGS = dict(derandomize=True, deadline=None, database=None,
 
 
 @needs_alive
-@settings(max_examples=30, **_SETTINGS)
+@settings(max_examples=40, **_SETTINGS)
 @given(seed=st.integers(min_value=0, max_value=2**32 - 1))
 def test_drawn_pairs_agree_with_alive_tv(seed):
     _drawn_pair_agrees(seed)

@@ -270,7 +270,7 @@ class RunConfig:
     timeout: float = 5.0           # seconds per solver query, both checkers
     wall: float = 0.0              # per pair; 0: derived from timeout
     diagnose: bool = True
-    p_opt: float = 0.35
+    p_opt: float = 0.3
 
     @property
     def pair_wall(self) -> float:

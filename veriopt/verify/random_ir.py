@@ -766,12 +766,12 @@ def swap_param_names(fn: Function, rng: random.Random) -> str | None:
     return f"parameter names %{a} and %{b} swapped in the signature only"
 
 
-MUTATIONS = {
-    "swap": (_m_swap, 10), "drop-flag": (_m_drop_flag, 8), "add-flag": (_m_add_flag, 10),
-    "constant": (_m_const, 12), "predicate": (_m_pred, 8), "undef-use": (_m_undef, 6),
-    "freeze-use": (_m_freeze, 6), "drop-freeze": (_m_drop_freeze, 6), "opcode": (_m_opcode, 12),
-    "dup-use": (_m_dup_use, 9), "rename-params": (rename_params, 4),
-    "swap-param-names": (swap_param_names, 3),
+MUTATIONS = {   # name: (function, weight); weights keep alive-tv's verdicts mixed
+    "swap": (_m_swap, 12), "drop-flag": (_m_drop_flag, 4), "add-flag": (_m_add_flag, 10),
+    "constant": (_m_const, 12), "predicate": (_m_pred, 10), "undef-use": (_m_undef, 7),
+    "freeze-use": (_m_freeze, 3), "drop-freeze": (_m_drop_freeze, 6), "opcode": (_m_opcode, 12),
+    "dup-use": (_m_dup_use, 10), "rename-params": (rename_params, 2),
+    "swap-param-names": (swap_param_names, 4),
 }
 
 
@@ -809,7 +809,7 @@ def pair_seed(seed: int | str, index: int) -> str:
     return f"{seed}:{index}"
 
 
-def random_pair(rng: random.Random, seed: str = "", p_opt: float = 0.35,
+def random_pair(rng: random.Random, seed: str = "", p_opt: float = 0.3,
                 keep_unchanged: float = 0.1, opt: str | None = None) -> Pair:
     """A source function and a target: opt's result (probability p_opt, when
     opt-22 exists) or a mutation of the source."""
