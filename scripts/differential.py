@@ -49,6 +49,11 @@ def main(argv: list[str] | None = None) -> int:
                    help="run only these pair indices of the seed (to reproduce a kept file)")
     p.add_argument("--no-diagnose", action="store_true",
                    help="do not re-run disagreements without undef/poison inputs")
+    p.add_argument("--reduce", action="store_true",
+                   help="shrink the smallest example of each kind of disagreement while both "
+                        "verdicts stay the same (kept as ...-reduced.ll)")
+    p.add_argument("--reduce-budget", type=float, default=60.0, metavar="S",
+                   help="seconds of reduction per kind (default 60)")
     p.add_argument("--json", action="store_true", help="machine-readable results on stdout")
     args = p.parse_args(argv)
 
@@ -84,8 +89,19 @@ def main(argv: list[str] | None = None) -> int:
         print("differential: interrupted", file=sys.stderr)
         outcomes = sorted(progress.outcomes, key=lambda o: o.index)
     progress.close()
-    seconds = time.perf_counter() - start
     summary = D.summarize(outcomes)
+    if args.reduce and summary["groups"]:
+        by_index = {o.index: o for o in outcomes}
+        for k, g in enumerate(summary["groups"], 1):
+            o = by_index[g["smallest"]]
+            print(f"reducing {k}/{len(summary['groups'])}: pair {o.index} ({g['signature'][:70]}) ...",
+                  file=sys.stderr, flush=True)
+            text, reduced, checks = D.reduce_outcome(o, exe, args.timeout, args.reduce_budget,
+                                                     cfg.pair_wall)
+            g["reduced_file"] = str(D.keep(reduced, keep_dir, exe, args.timeout, "-reduced"))
+            g["reduced_text"] = text
+            g["reduction_checks"] = checks
+    seconds = time.perf_counter() - start
 
     if args.json:
         print(json.dumps({
@@ -140,6 +156,8 @@ def print_report(outcomes, s, seed, args, seconds) -> None:
         for g in s["groups"]:
             print(f"  {g['count']:4d}  {g['signature']}")
             print(f"        e.g. {g['smallest_file'] or 'pair ' + str(g['smallest'])}")
+            if g.get("reduced_file"):
+                print(f"        reduced: {g['reduced_file']}")
         print("\nfiles (replay them with `veriopt conformance DIR`):")
         for o in outcomes:
             if o.kept:
@@ -151,7 +169,7 @@ def _forget_stale(folder: Path, seed, indices) -> None:
     if not folder.is_dir():
         return
     tag = D._safe(seed)
-    wanted = {f"-s{tag}-{i:05d}.ll" for i in indices}
+    wanted = {f"-s{tag}-{i:05d}{suffix}.ll" for i in indices for suffix in ("", "-reduced")}
     for f in folder.glob(f"*-s{tag}-*.ll"):
         if any(f.name.endswith(w) for w in wanted):
             f.unlink()

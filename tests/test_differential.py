@@ -289,6 +289,60 @@ def test_summary_counts_and_groups():
     assert D.worth_keeping(outs[2]) and not D.worth_keeping(outs[1])
 
 
+# ---- reduction ------------------------------------------------------------------------
+
+SWAP_IN_CONTEXT = """define i8 @src(i8 %x, i8 %y, i8 %z) {
+  %a = xor i8 %z, 5
+  %r = sub i8 %x, %y
+  %s = or i8 %r, %a
+  %c = call i8 @llvm.umin.i8(i8 %s, i8 %s)
+  ret i8 %c
+}
+
+define i8 @tgt(i8 %x, i8 %y, i8 %z) {
+  %a = xor i8 %z, 5
+  %r = sub i8 %y, %x
+  %s = or i8 %r, %a
+  %c = call i8 @llvm.umin.i8(i8 %s, i8 %s)
+  ret i8 %c
+}
+
+declare i8 @llvm.umin.i8(i8, i8)
+"""
+
+
+def test_reduction_candidates_are_smaller_and_mostly_valid():
+    from veriopt.verify.verdict import BadInput
+    cands = list(D.reduction_candidates(SWAP_IN_CONTEXT))
+    assert cands and all(len(c) < len(SWAP_IN_CONTEXT) for c in cands)
+    valid = 0
+    for c in cands:
+        try:
+            load_text(c)
+            valid += 1
+        except BadInput:
+            pass
+    assert valid >= len(cands) // 2
+    # %s removed from both functions at once, its uses replaced by %r
+    assert any("%s =" not in c and "umin.i8(i8 %r, i8 %r)" in c for c in cands)
+    no_z = SWAP_IN_CONTEXT.replace("  %a = xor i8 %z, 5\n", "").replace(", %a", ", 1")
+    assert any("(i8 %x, i8 %y)" in c and "%z" not in c for c in D.reduction_candidates(no_z))
+    assert "declare" not in D._tidy(no_z.replace("%c = call i8 @llvm.umin.i8(i8 %s, i8 %s)",
+                                                 "%c = add i8 %s, 0"))
+
+
+@needs_alive
+def test_reduce_keeps_both_verdicts_and_shrinks():
+    out = D.compare_text(SWAP_IN_CONTEXT, EXE, TIMEOUT, diagnose=False)
+    assert out.category == D.BOTH_INCORRECT, _report([out])
+    text, reduced, checks = D.reduce_outcome(out, EXE, TIMEOUT, budget=60)
+    assert checks > 0 and reduced.category == D.BOTH_INCORRECT
+    assert reduced.alive.error == out.alive.error and reduced.veriopt.error == out.veriopt.error
+    assert len(text.splitlines()) < len(SWAP_IN_CONTEXT.splitlines()) - 4, text
+    assert "umin" not in text and text.count("%") < SWAP_IN_CONTEXT.count("%") // 2, text
+    load_text(text)
+
+
 # ---- isolation of the parallel runner ----------------------------------------------------
 
 @needs_alive
