@@ -368,6 +368,41 @@ def test_runner_survives_a_hanging_and_a_crashing_checker(monkeypatch):
                 assert o.category == D.VERIOPT_UNDECIDED
 
 
+# ---- the script ----------------------------------------------------------------------------
+
+SCRIPT = os.path.join(os.path.dirname(__file__), "..", "scripts", "differential.py")
+
+
+def _script(args, env=None):
+    import subprocess
+    import sys
+    return subprocess.run([sys.executable, SCRIPT, *args], capture_output=True, text=True,
+                          timeout=300, env={**os.environ, **(env or {})})
+
+
+def test_script_without_alive_tv_says_why(tmp_path):
+    proc = _script(["--pairs", "2", "--keep", str(tmp_path)],
+                   {"VERIOPT_ALIVE_TV": str(tmp_path / "no-alive-tv")})
+    assert proc.returncode == 3
+    assert proc.stdout == "" and len(proc.stderr.strip().splitlines()) == 1
+    assert "not executable" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@needs_alive
+def test_script_json(tmp_path):
+    import json
+    proc = _script(["--pairs", "6", "--seed", "script", "--json", "--keep", str(tmp_path)],
+                   {"VERIOPT_ALIVE_TV": EXE})
+    assert proc.returncode in (0, 1), proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["pairs"] == 6 and len(data["results"]) == 6
+    assert sum(data["summary"]["counts"].values()) == 6
+    assert proc.returncode == (1 if data["summary"]["counts"]["unsound"] else 0)
+    r = data["results"][0]
+    assert {"index", "category", "alive", "veriopt", "kind", "description"} <= set(r)
+    assert "[6/6]" in proc.stderr
+
+
 # ---- veriopt against alive-tv -----------------------------------------------------------------
 
 def _check_sample(seed, n):

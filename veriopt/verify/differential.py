@@ -279,7 +279,9 @@ class RunConfig:
 
 
 def _child(conn, index: int, cfg: RunConfig, exe: str) -> None:
+    import signal
     from veriopt.verify import random_ir as R
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle
     try:
         try:
             pair = R.pair_for(cfg.seed, index, p_opt=cfg.p_opt)
