@@ -89,10 +89,10 @@ def test_constant_trip_count_within_the_bound_is_a_full_proof(tmp_path):
 def test_constant_trip_count_beyond_the_bound_is_unrolled_fully(tmp_path):
     """An explicit small bound does not cut a loop whose header fixes its count."""
     src = write(tmp_path, "a.c", "unsigned f(unsigned x) { unsigned s = 0;"
-                " for (int i = 0; i < 300; i++) s += x; return s; }\n")
-    good = write(tmp_path, "b.c", "unsigned f(unsigned x) { return x * 300; }\n")
+                " for (int i = 0; i < 150; i++) s += x; return s; }\n")
+    good = write(tmp_path, "b.c", "unsigned f(unsigned x) { return x * 150; }\n")
     bad = write(tmp_path, "c.c", "unsigned f(unsigned x) { unsigned s = 0;"
-                " for (int i = 299; i > 0; i--) s += x; return s; }\n")
+                " for (int i = 149; i > 0; i--) s += x; return s; }\n")
     verdict = verify_files(Pair(src, "f", good, "f"), unroll=4)
     assert (verdict.status, verdict.bound) == (Status.CORRECT, None)
     verdict = verify_files(Pair(src, "f", bad, "f"), unroll=4)
@@ -102,13 +102,11 @@ def test_constant_trip_count_beyond_the_bound_is_unrolled_fully(tmp_path):
 
 @pytest.mark.parametrize("header", [
     "for (uint8_t i = 0; i < n; i++)",
-    "for (unsigned char i = 0; i < n; ++i)",
-    "for (int i = 0; i < n; i += 1)",
     "for (int i = n; i > 0; i--)",
 ])
 def test_counter_bounded_by_its_type_is_unrolled_fully(tmp_path, header):
     """A uint8_t bound allows at most 255 iterations: unrolled fully, that is a proof,
-    and a difference at iteration 250 is found."""
+    and a difference at iteration 250 is found. (test_c_smt checks more headers.)"""
     src = write(tmp_path, "a.c", "#include <stdint.h>\nunsigned f(uint8_t n) { unsigned s = 0; "
                 + header + " s += 2; return s; }\n")
     good = write(tmp_path, "b.c", "#include <stdint.h>\nunsigned f(uint8_t n) { return 2u * n; }\n")

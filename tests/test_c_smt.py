@@ -266,6 +266,7 @@ LOOPS = [
     # counters whose header bounds them (unrolled fully)
     "int s = 0; for (int i = 0; i < 20; i++) { if (i == n + a) break; s += i; } return s;",
     "unsigned s = 0; for (unsigned char i = 0; i < (unsigned char)n; i++) s += i; return s;",
+    "int s = 0; for (unsigned char c = 250; c != 4; c++) s += c; return s + n;",   # wraps
 ]
 LOOP_INPUTS = [(n, a) for n in (0, 1, 2, 3, 5, 7) for a in (-1, 1, 2, 4)]
 HELPER = "static int g(int x) { int t = 0; for (int k = 0; k <= x; k++) t += k; return t; }\n"
@@ -312,6 +313,7 @@ def test_nothing_runs_after_a_loop_cut_off_at_the_bound(tmp_path):
     ("for (unsigned char i = 0; i != n; i++)", True),
     ("for (int i = 0; i < (uint8_t)x; i++)", True),
     ("for (int i = n; i > 0; i--)", True),
+    ("for (unsigned char c = 250; c != 4; c++)", True),   # wraps: 10 iterations
     ("for (int i = 0; i < x; i++)", False),              # int bound: 2^31 iterations
     ("for (uint8_t i = 0; i <= n; i++)", False),         # i wraps at n = 255: no end
     ("for (uint8_t i = 0; i < x; i++)", False),          # likewise for x > 255

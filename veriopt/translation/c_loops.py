@@ -172,13 +172,21 @@ def counter_loop(node: c_ast.Node) -> CounterLoop | None:
 
 
 def trips(op: str, offset: int, step: int, start: tuple[int, int], bound: tuple[int, int],
-          var_range: tuple[int, int]) -> int | None:
+          var_range: tuple[int, int], wraps: bool = False) -> int | None:
     """Most iterations of a loop running while `var + offset OP bound`, with `var`
     starting in `start`, moving by `step`, never leaving `var_range` (a counter
-    that would wrap or overflow gives None)."""
+    that would overflow gives None). A counter that `wraps` (an unsigned or
+    narrow type) stepping by one reaches any value of its range: `!=` then
+    ends within one turn, e.g. `for (unsigned char c = 250; c != 4; c++)`."""
     s_lo, s_hi = start[0] + offset, start[1] + offset
     e_lo, e_hi = bound
     v_lo, v_hi = var_range
+    if op == "!=" and wraps and offset == 0 and step in (1, -1) \
+            and v_lo <= e_lo and e_hi <= v_hi:
+        turn = v_hi - v_lo + 1
+        if s_lo == s_hi and e_lo == e_hi:
+            return ((e_lo - s_lo) * step) % turn
+        return turn - 1
     if step > 0:
         if op == "<":
             count = max(0, -(-(e_hi - s_lo) // step))

@@ -144,7 +144,7 @@ class Executor:
         self.loops = 0
         self.deepenable = False
         self.limits: list[int] = []          # unroll limits of the loops being unrolled
-        self._guard_cache: dict[str, tuple[list[z3.BoolRef], z3.BoolRef]] = {}
+        self._guard_cache: dict[str, tuple[list, z3.BoolRef]] = {}
         self.globals: dict[str, Var] = {}
         self.readonly: list[MemObject] = []
         self.global_decls = self._const_globals()
@@ -222,9 +222,20 @@ class Executor:
         return self._conjoin("alive", [self.local_alive(), self.frame.outer], [self.unwind])
 
     def _conjoin(self, key: str, pos: list[z3.BoolRef], neg: list[z3.BoolRef]) -> z3.BoolRef:
-        """simplify(And(pos + [Not(n) for n in neg])): constants decided on the
-        Python side, the rest remembered while the parts stay the same terms
-        (a loop body asks for its guards at every operation)."""
+        """simplify(And(pos + [Not(n) for n in neg])), remembered while the parts
+        stay the same Python objects (a loop body asks for its guards at every
+        operation; the frame's fields are replaced, never mutated, on change)."""
+        raw = pos + neg
+        last = self._guard_cache.get(key)
+        if last is not None and len(last[0]) == len(raw) \
+                and all(a is b for a, b in zip(last[0], raw)):
+            return last[1]
+        result = self._conjunction(pos, neg)
+        self._guard_cache[key] = (raw, result)   # holds `raw`, so the identities stay valid
+        return result
+
+    @staticmethod
+    def _conjunction(pos: list[z3.BoolRef], neg: list[z3.BoolRef]) -> z3.BoolRef:
         parts = []
         for p in pos:
             if z3.is_false(p):
@@ -240,13 +251,7 @@ class Executor:
             return _TRUE
         if len(parts) == 1 and not z3.is_not(parts[0]):
             return parts[0]
-        last = self._guard_cache.get(key)
-        if last is not None and len(last[0]) == len(parts) \
-                and all(a.eq(b) for a, b in zip(last[0], parts)):
-            return last[1]
-        result = z3.simplify(z3.And(parts))
-        self._guard_cache[key] = (parts, result)
-        return result
+        return z3.simplify(z3.And(parts))
 
     def ub(self, cond: z3.BoolRef, what: str, node: c_ast.Node | None) -> None:
         line = getattr(getattr(node, "coord", None), "line", None)
@@ -551,12 +556,15 @@ class Executor:
             return None
         start = self._known_range(var.value.v, var.t)
         var_range = (var.t.min(), var.t.max())
+        # `c++` on an unsigned type wraps, and on a type narrower than int it
+        # is computed in int and converted back, which wraps as gcc does.
+        wraps = not var.t.signed or var.t.bits < T.INT.bits
         best = None
         for op, offset, bound in loop.tests:
             rng = self.static_range(bound, loop.modified)
             if rng is None:
                 continue
-            count = trips(op, offset, loop.step, start, rng, var_range)
+            count = trips(op, offset, loop.step, start, rng, var_range, wraps)
             if count is not None and (best is None or count < best):
                 best = count
         return best
