@@ -213,7 +213,7 @@ def run_veriopt(text: str, timeout: float, **options) -> Side:
                 time.perf_counter() - start, v.render())
 
 
-def compare_text(text: str, exe: str, timeout: float = 10.0, diagnose: bool = True,
+def compare_text(text: str, exe: str, timeout: float = 5.0, diagnose: bool = True,
                  outcome: Outcome | None = None, send: Callable | None = None,
                  always_veriopt: bool = False) -> Outcome:
     """Both checkers on one module; fills (and returns) `outcome`. `send`
@@ -255,7 +255,7 @@ def _finish(out: Outcome) -> None:
         out.errors_agree = out.alive.error == out.veriopt.error
 
 
-def compare_pair(pair, exe: str, timeout: float = 10.0, diagnose: bool = True) -> Outcome:
+def compare_pair(pair, exe: str, timeout: float = 5.0, diagnose: bool = True) -> Outcome:
     """`compare_text` on a `random_ir.Pair`."""
     seed, _, index = pair.seed.rpartition(":")
     out = Outcome(index=int(index) if index.isdigit() else 0, seed=seed, kind=pair.kind,
