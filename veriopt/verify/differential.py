@@ -83,7 +83,7 @@ def one_line(text: str, limit: int = 160) -> str:
 
 def _group_key(text: str) -> str:
     """Reasons that differ only in numbers, names and quoted terms group together."""
-    text = re.sub(r"\|[^|]*\||'[^']*'?|\"[^\"]*\"?", "_", text)
+    text = re.sub(r"\|[^|]*\|", "_", text)
     text = re.sub(r"[%@][\w.]+|#x[0-9a-f]+|\b\d+\b", "N", text)
     return text[:70]
 
@@ -402,9 +402,11 @@ def summarize(outcomes: list[Outcome]) -> dict:
     alive_correct = sum(o.alive.status == "correct" for o in decided)
     both_inc = [o for o in outcomes if o.category == BOTH_INCORRECT]
     undecided_reasons: dict[str, int] = {}
+    shown: dict[str, str] = {}     # reasons of one shape: the first one stands for all
     for o in outcomes:
         if o.category == VERIOPT_UNDECIDED:
-            key = o.veriopt.short() if o.veriopt else "no answer"
+            text = o.veriopt.short() if o.veriopt else "no answer"
+            key = shown.setdefault(_group_key(text), text)
             undecided_reasons[key] = undecided_reasons.get(key, 0) + 1
     return {
         "pairs": len(outcomes),
