@@ -62,9 +62,17 @@ def test_undef_argument_is_a_fresh_value_at_each_use(tmp_path, capsys):
     assert code == 0
 
 
-def test_unsupported_exits_3(capsys):
-    code, out, _ = run(["verify", str(CORPUS / "loop-unsupported.ll")], capsys)
-    assert code == 3 and out.startswith("ERROR: Unsupported: loops")
+def test_unsupported_exits_3(tmp_path, capsys):
+    path = tmp_path / "fp.ll"
+    path.write_text("define float @src(float %x) {\n  ret float %x\n}\n"
+                    "define float @tgt(float %x) {\n  ret float %x\n}\n")
+    code, out, _ = run(["verify", str(path)], capsys)
+    assert code == 3 and out.startswith("ERROR: Unsupported:") and "float" in out
+
+
+def test_loop_without_unroll_is_deepened_and_refuted(capsys):
+    code, out, _ = run(["verify", str(CORPUS / "loop-closed-form-wrong.ll")], capsys)
+    assert code == 1 and "ERROR: Value mismatch" in out and "i8 %n = #x00 (0)" in out
 
 
 def test_unimplemented_alive_flag_is_unsupported_not_usage_error(capsys):

@@ -131,7 +131,8 @@ def _intermediate(ev: Evaluator, name: str, ty: Type, entry) -> tuple[str, str]:
     single value (each use may differ), so one possible reading is shown and
     marked as such."""
     shown = ev.show(entry.val, ty)
-    return f"{ty} %{name}", shown + ("\t[based on undef]" if entry.undef_vars else "")
+    undef = ev.depends_on_choices(entry.val, list(entry.undef_vars))
+    return f"{ty} %{name}", shown + ("\t[based on undef]" if undef else "")
 
 
 def _type_of_input(iv, fn: Function) -> str:

@@ -27,6 +27,7 @@ from veriopt.translation.ir_smt.values import Lane, lanes, map_lanes
 from veriopt.verify import verdict as V
 from veriopt.verify.counterexample import build_counterexample, free_constants
 from veriopt.verify.solvers import DEFAULT_SOLVER, SolverConfig, SolverResult, solve
+from veriopt.verify.witness import undef_witness
 
 F = z3.BoolVal(False)
 
@@ -193,13 +194,16 @@ def _verify(src: Function, tgt: Function, options: VerifyOptions, little_endian:
     solver_name = None
     # executions beyond the unroll bound are outside what is checked
     within_bound = z3.And(z3.Not(enc_s.sink), z3.Not(enc_t.sink))
+    witness = undef_witness(enc_s, enc_t)
+    tgt_undef_at_zero = [(v, z3.BitVecVal(0, v.size())) for v in enc_t.undef_vars]
+    witnesses = [witness, [(s, z3.substitute(t, *tgt_undef_at_zero) if tgt_undef_at_zero else t)
+                           for s, t in witness]]
     for query in build_queries(enc_s, enc_t, void):
         query.body = z3.And(within_bound, query.body)
         body = z3.simplify(query.body)
         if z3.is_false(body):
             continue
-        result = decide(body, src_choices, free_vars, inputs, cfg,
-                        witness=undef_witness(enc_s, enc_t))
+        result = decide(body, src_choices, free_vars, inputs, cfg, witnesses=witnesses)
         solver_name = result.solver
         if result.status == "unsat":
             continue
@@ -229,36 +233,18 @@ def _reaches_bound(enc_s: Encoding, enc_t: Encoding, all_vars, cfg) -> bool:
 MAX_UNDEF_SPLIT = 8
 
 
-def undef_witness(enc_s: Encoding, enc_t: Encoding) -> list[tuple[z3.ExprRef, z3.ExprRef]]:
-    """A guess for the source's undef choices: the k-th use of an undef
-    argument in the source picks what the k-th use of it picks in the
-    target (the last one when the source uses it more often). Any guess is
-    sound (see `decide`); this one fits rewrites that keep the uses."""
-    by_origin: dict[str, list] = {}
-    for copy in enc_t.undef_vars:
-        by_origin.setdefault(enc_t.undef_origin.get(str(copy), ""), []).append(copy)
-    seen: dict[str, int] = {}
-    pairs = []
-    for copy in enc_s.undef_vars:
-        origin = enc_s.undef_origin.get(str(copy), "")
-        k = seen.get(origin, 0)
-        seen[origin] = k + 1
-        candidates = by_origin.get(origin)
-        if candidates and candidates[0].sort() == copy.sort():
-            pairs.append((copy, candidates[min(k, len(candidates) - 1)]))
-    return pairs
-
-
 def decide(body: z3.BoolRef, src_choices: list, free_vars: list, inputs: Inputs,
-           cfg, witness: list | None = None) -> SolverResult:
+           cfg, witnesses: list[list] | None = None) -> SolverResult:
     """Is `∀ src_choices . body` satisfiable?
 
     Quantified bit-vector queries are slow. Two ways around them:
 
-    1. A witness: since `∀q. B` implies `B[q := t]` for any terms t, the
-       quantifier-free `B[q := t]` being unsatisfiable proves there is no
-       counterexample. The witness lets the source's uses of an undef
-       argument pick what the target's uses pick (and 0 elsewhere).
+    1. Witnesses: since `∀q. B` implies `B[q := t1] ∧ B[q := t2]` for any
+       terms, that quantifier-free conjunction being unsatisfiable proves
+       there is no counterexample. The witnesses let the source's reads of
+       undef pick what the target's reads pick (see `undef_witness`), once
+       as they are and once with the target's undef choices at 0 (which
+       refutes "the target is more undefined" when both sides compute alike).
     2. As Alive2 does, the arguments' undef flags are instantiated case by
        case (no undef argument first): cases without undef arguments lose
        those quantified variables and often become quantifier-free.
@@ -273,14 +259,18 @@ def decide(body: z3.BoolRef, src_choices: list, free_vars: list, inputs: Inputs,
         return SolverConfig(cfg.name, left * share, cfg.rlimit) if left > 0.01 else None
 
     timed_out = SolverResult("unknown", reason="timeout", solver=cfg.name)
-    if witness is not None:
-        chosen = dict((str(s), t) for s, t in witness)
-        pairs = [(q, chosen.get(str(q), z3.BitVecVal(0, q.size()) if z3.is_bv(q) else F))
-                 for q in src_choices]
-        attempt = solve(z3.simplify(z3.substitute(body, *pairs)), free_vars, budget(0.5))
+    if witnesses:
+        instances = []
+        for witness in witnesses:
+            chosen = dict((str(s), t) for s, t in witness)
+            pairs = [(q, chosen.get(str(q), z3.BitVecVal(0, q.size()) if z3.is_bv(q) else F))
+                     for q in src_choices]
+            instances.append(z3.substitute(body, *pairs))
+        attempt = solve(z3.simplify(z3.And(instances)), free_vars, budget(0.5))
         if attempt.status == "unsat":
             return attempt
-    flags = [iv.is_undef for iv in inputs.vars if not z3.is_false(iv.is_undef)]
+    present = {str(c) for c in free_constants(body)}
+    flags = [iv.is_undef for iv in inputs.vars if str(iv.is_undef) in present]
     flag_names = {str(f) for f in flags}
     # Case by case: no undef argument first (often quantifier-free), then every
     # combination when there are few flags, else all the rest in one query.

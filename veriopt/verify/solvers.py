@@ -47,7 +47,10 @@ def _z3_rlimit(cfg: SolverConfig) -> int:
 def solve_z3(formula: z3.BoolRef, cfg: SolverConfig) -> SolverResult:
     start = time.perf_counter()
     ctx = formula.ctx
-    solver = z3.SolverFor("BV", ctx=ctx) if not _has_quantifier(formula) else z3.Solver(ctx=ctx)
+    # The BV logic's solver also decides the quantified (∀ source choices)
+    # queries, far faster than the generic one (measured: 0.04 s against a
+    # 20 s timeout on a freeze-of-undef pair).
+    solver = z3.SolverFor("BV", ctx=ctx)
     solver.set("timeout", int(cfg.timeout * 1000))
     solver.set("rlimit", _z3_rlimit(cfg))
     solver.set("random_seed", SEED)

@@ -1,4 +1,5 @@
-; loops are outside the integer core: reported unsupported, never guessed
+; a loop without --unroll is unrolled 8, 16, ... times: n = 0 already shows
+; the closed form is wrong (the loop runs once and returns 1)
 define i8 @src(i8 %n) {
 entry:
   br label %loop
@@ -14,4 +15,4 @@ exit:
 define i8 @tgt(i8 %n) {
   ret i8 %n
 }
-; VERDICT: unsupported
+; ERROR: Value mismatch

@@ -55,6 +55,23 @@ class Entry:
     undef_vars: tuple = ()
 
 
+@dataclass(frozen=True)
+class UseKey:
+    """Where an undef copy was made: at the n-th read of which value (an
+    argument by position, else its name), copying the undef made at `inner`
+    (down to an argument's or a constant's undef). Source and target copies
+    with the same key, or the same inner key, are the natural witness pairs
+    (see refinement.undef_witness)."""
+
+    value: str
+    n: int
+    inner: "UseKey | str"
+
+    @property
+    def root(self) -> str:
+        return self.inner.root if isinstance(self.inner, UseKey) else self.inner
+
+
 @dataclass
 class InputVar:
     """The shared SMT variables of one argument lane."""
@@ -120,7 +137,7 @@ class Encoding:
     nondet_vars: list         # freeze choices and other non-determinism
     values: list[tuple[str, Type, Entry]]   # named intermediate values, in order
     unreachable: z3.BoolRef   # an `unreachable` is executed (for --disallow-ub-exploitation)
-    undef_origin: dict = field(default_factory=dict)  # copy name -> the argument/constant it copies
+    undef_origin: dict = field(default_factory=dict)  # copy name -> UseKey (where it was read)
     sink: z3.BoolRef = F      # the execution goes beyond the unroll bound (not checked)
     has_loops: bool = False
     guardable_ub: z3.BoolRef = F  # arithmetic UB (see FunctionEncoder.add_ub)
@@ -142,7 +159,8 @@ class FunctionEncoder:
         self.unreachable_terms: list[z3.BoolRef] = []
         self.stop_terms: list[z3.BoolRef] = []
         self.undef_vars: list = []       # per-use copies of undef values
-        self.undef_origin: dict[str, str] = {}   # copy -> the template it descends from
+        self.undef_origin: dict[str, UseKey] = {}   # copy -> where it was read, and of what
+        self.reads: dict[str, int] = {}             # value -> reads so far (UseKey.n)
         self.nondet_vars: list = []
         self.values: list[tuple[str, Type, Entry]] = []
         self.reach: z3.BoolRef = T
@@ -175,13 +193,28 @@ class FunctionEncoder:
         if not entry.undef_vars:
             return entry.val
         subst = []
+        read = self._read_name(value)
+        n = self.reads[read] = self.reads.get(read, -1) + 1
         for var in entry.undef_vars:
             copy = z3.Const(fresh_name(f"{self.side}:undef"), var.sort())
             (self.nondet_vars if undef_as_nondet else self.undef_vars).append(copy)
-            self.undef_origin[str(copy)] = self.undef_origin.get(str(var), str(var))
+            inner = self.undef_origin.get(str(var)) or _template_name(var)
+            self.undef_origin[str(copy)] = UseKey(read, n, inner)
             subst.append((var, copy))
         return map_lanes(lambda lane: Lane(z3.substitute(lane.v, *subst),
                                            z3.substitute(lane.p, *subst)), entry.val)
+
+    def _read_name(self, value: Value) -> str:
+        """A value's name as both sides can agree on it: arguments by
+        position, the returned value as such, others by name."""
+        if self.instr is not None and self.instr.opcode == "ret":
+            return "<returned>"
+        if isinstance(value, LocalRef):
+            for k, param in enumerate(self.fn.params):
+                if param.name == value.name:
+                    return f"arg{k}"
+            return value.name
+        return "constant"
 
     def undef_dependence(self, value: Value) -> z3.BoolRef:
         """True when two uses of `value` may see different bits: the value is
@@ -449,6 +482,13 @@ class FunctionEncoder:
                         dict(self.undef_origin),
                         z3.Or(self.sink_terms) if self.sink_terms else F, self.has_loops,
                         z3.Or(self.guardable_terms) if self.guardable_terms else F)
+
+
+def _template_name(var: z3.ExprRef) -> str:
+    """An argument's undef template is shared by both sides; a constant's is
+    fresh per constant, so all constants' templates read alike."""
+    name = str(var)
+    return "undefconst" if name.startswith("undefconst") else name
 
 
 def _require_modelled_types(instr: Instr, where: str) -> None:
