@@ -138,7 +138,7 @@ def test_c_level_proposals_are_bounded_checked_fuzzed_and_repaired():
     by_code = {r.candidate.code: r for r in result.records}
     assert by_code[wrong].status == "refuted"
     fixed = by_code[right]
-    assert fixed.status == "proved" and "bounded C equivalence" in fixed.label
+    assert fixed.status == "proved" and "proved (C equivalence)" in fixed.label
     assert "fuzzed" in fixed.label and fixed.candidate.parent == by_code[wrong].key
 
 

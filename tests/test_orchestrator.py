@@ -193,7 +193,7 @@ def test_c_level_is_bounded_checked_then_fuzzed_and_labelled():
     result = Orchestrator([job], [CAgent("c-agent", [])], Store(), Budget(seconds=60)).run()
     by_code = {r.candidate.code: r for r in result.records}
     assert by_code[right].status == "proved" and "fuzzed" in by_code[right].label
-    assert "bounded C equivalence" in by_code[right].label
+    assert "proved (C equivalence)" in by_code[right].label
     assert by_code[right].note == "proved but not cheaper than the baseline"
     assert by_code[wrong].status == "refuted"
     assert by_code[wrong].verdict["error"] == "Value mismatch"

@@ -276,7 +276,7 @@ class IRGate:
 
 
 class CGate:
-    """C level: bounded C equivalence (a proof within its unroll bound) and,
+    """C level: C equivalence (a proof when no loop bound is reached) and,
     behind it, differential fuzzing as a second gate. Results carry both
     labels; a fuzz run alone is never accepted."""
 
@@ -305,7 +305,7 @@ class CGate:
                 if quick is not None:
                     return Check(quick, "refuted", None)
                 verdict = c_equiv.verify_files(pair, unroll=self.unroll, timeout=max(1.0, timeout))
-                check = label_verdict(verdict, "proved (bounded C equivalence)")
+                check = label_verdict(verdict, "proved (C equivalence)")
                 if not check.holds:
                     return check
                 fuzzed = fuzz.fuzz_files(pair, examples=self.fuzz_examples,

@@ -1,6 +1,7 @@
-; known better version of mul_mul_const.ll
+; known better version of mul_mul_const.ll (x is read twice: frozen first, as x may be undef)
 define i32 @f(i32 %x) {
-  %s = shl i32 %x, 4
-  %r = sub i32 %s, %x
+  %x.fr = freeze i32 %x
+  %s = shl i32 %x.fr, 4
+  %r = sub i32 %s, %x.fr
   ret i32 %r
 }
