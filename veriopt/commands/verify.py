@@ -13,6 +13,18 @@ from veriopt.verify.verdict import Status, Verdict, combine
 UNIMPLEMENTED_FLAGS = {"tgt_is_asm": "--tgt-is-asm"}
 
 
+VERDICTS = """verdicts (alive-tv's wording) and exit codes:
+  0  correct     "Transformation seems to be correct!" (every input, every iteration count)
+  1  incorrect   "Transformation doesn't verify!", ERROR: <kind>, and a replayed Example
+  2  bad input   file:line:col: error: ...
+  3  unknown     "ERROR: Timeout" / "ERROR: SMT Error: ..."; unsupported: "ERROR: Unsupported: ..."
+  4  bounded     "Transformation is correct up to K loop iterations (bounded, not a proof)"
+
+Loops: --unroll N checks exactly N iterations; without it, 8, 16, 32, 64 while
+four query timeouts last. A check some execution goes beyond is bounded.
+"""
+
+
 def add_verify_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--timeout", type=float, default=10.0, metavar="S",
                    help="seconds per solver query (default 10, as alive-tv)")
@@ -23,12 +35,17 @@ def add_verify_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--disable-poison-input", action="store_true",
                    help="assume arguments are never poison")
     p.add_argument("--disallow-ub-exploitation", action="store_true",
-                   help="the source itself must not have UB or return poison")
+                   help="as alive-tv: defined inputs; the source may not have guardable UB, "
+                        "reach unreachable or return poison; the target may not return "
+                        "poison or undef")
     p.add_argument("--bidirectional", action="store_true",
                    help="also check that the source refines the target")
-    p.add_argument("--src-unroll", type=int, default=0, metavar="N")
-    p.add_argument("--tgt-unroll", type=int, default=0, metavar="N")
-    p.add_argument("--unroll", type=int, default=0, metavar="N")
+    p.add_argument("--src-unroll", type=int, default=0, metavar="N",
+                   help="unroll the source's loops exactly N times")
+    p.add_argument("--tgt-unroll", type=int, default=0, metavar="N",
+                   help="unroll the target's loops exactly N times")
+    p.add_argument("--unroll", type=int, default=0, metavar="N",
+                   help="both (default: deepen 8, 16, 32, 64; see below)")
     p.add_argument("--tgt-is-asm", action="store_true", help="(not implemented: unsupported)")
     p.add_argument("--quiet", action="store_true", help="print only the verdict line")
 
@@ -53,7 +70,9 @@ def unimplemented_flag(args: argparse.Namespace) -> str | None:
 def register(sub, name: str) -> None:
     p = sub.add_parser(name, help="verify that @tgt refines @src (LLVM IR)",
                        description="Verify LLVM IR rewrites. One file: @src/@tgt (and @srcN/@tgtN) "
-                                   "pairs. Two files: functions matched by name.")
+                                   "pairs. Two files: functions matched by name. Parameters "
+                                   "correspond by position.",
+                       epilog=VERDICTS, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("files", nargs="+", metavar="FILE.ll", help="one or two .ll files")
     p.add_argument("--src-fn", help="source function name")
     p.add_argument("--tgt-fn", help="target function name")
