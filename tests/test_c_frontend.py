@@ -6,7 +6,7 @@ import pytest
 
 from c_helpers import write
 from veriopt.translation.c_frontend import load
-from veriopt.verify.verdict import BadInput
+from veriopt.errors import BadInput
 
 
 def test_parses_functions_and_uses_bundled_headers(tmp_path):

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from c_helpers import Symbolic, run_concrete, write
 from veriopt.translation.c_frontend import load
-from veriopt.translation.c_types import Unsupported
+from veriopt.errors import Unsupported
 from veriopt.translation import c_smt
 
 INT_MAX, INT_MIN = 2**31 - 1, -2**31

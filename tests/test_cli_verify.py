@@ -133,3 +133,16 @@ def test_alive2_integer_set_has_no_unsound_verdict(capsys):
     assert code == 0 and "unsound 0" in out
     passed, scored = out.split("passed ")[1].split(" scored")[0].split("/")
     assert int(passed) >= 0.9 * int(scored)
+
+
+def test_an_internal_error_is_one_line_and_exit_5(tmp_path, capsys, monkeypatch):
+    import veriopt.commands.verify as verify_command
+
+    def broken(args):
+        raise KeyError("a defect of ours")
+    monkeypatch.setattr(verify_command, "run", broken)
+    path = tmp_path / "p.ll"
+    path.write_text("define i8 @src(i8 %x) {\n  ret i8 %x\n}\ndefine i8 @tgt(i8 %x) {\n  ret i8 %x\n}\n")
+    code, out, err = run(["verify", str(path)], capsys)
+    assert code == 5 and out == ""
+    assert err.count("\n") == 1 and err.startswith("veriopt: internal error: KeyError")

@@ -312,7 +312,7 @@ declare i8 @llvm.umin.i8(i8, i8)
 
 
 def test_reduction_candidates_are_smaller_and_mostly_valid():
-    from veriopt.verify.verdict import BadInput
+    from veriopt.errors import BadInput
     cands = list(D.reduction_candidates(SWAP_IN_CONTEXT))
     assert cands and all(len(c) < len(SWAP_IN_CONTEXT) for c in cands)
     valid = 0

@@ -3,7 +3,7 @@ import pytest
 
 from helpers import function, run_op
 from veriopt.translation.ir_smt.evaluate import POISON, evaluate
-from veriopt.verify.verdict import Unsupported
+from veriopt.errors import Unsupported
 
 
 def value(body, args, **kw):

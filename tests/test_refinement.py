@@ -4,6 +4,7 @@ import pytest
 
 from helpers import function
 from veriopt.ir.loader import load_text
+from veriopt.errors import BadInput
 from veriopt.verify import verdict as V
 from veriopt.verify.api import verify_ir
 from veriopt.verify.refinement import VerifyOptions
@@ -205,7 +206,7 @@ def test_every_solver_gives_the_same_verdicts(solver):
 def test_signature_mismatch_is_bad_input():
     text = ("define i8 @src(i8 %x) {\n ret i8 %x\n}\ndefine i16 @tgt(i8 %x) {\n"
             " %r = zext i8 %x to i16\n ret i16 %r\n}\n")
-    with pytest.raises(V.BadInput, match="signature mismatch"):
+    with pytest.raises(BadInput, match="signature mismatch"):
         verify_ir(text)
 
 

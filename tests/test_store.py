@@ -73,7 +73,7 @@ def test_a_store_of_another_schema_is_refused(tmp_path):
 
     import pytest
 
-    from veriopt.verify.verdict import BadInput
+    from veriopt.errors import BadInput
     path = tmp_path / "old.sqlite"
     db = sqlite3.connect(path)
     db.execute("CREATE TABLE outcomes (run_id TEXT)")

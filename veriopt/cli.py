@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
-from veriopt.verify.verdict import EXIT_BAD_INPUT, BadInput
+from veriopt.errors import EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR, BadInput
 
 # subcommand name -> module that defines `register(subparsers)` and `run(args)`
 COMMANDS: dict[str, str] = {
@@ -28,6 +29,7 @@ EPILOG = """exit codes:
   2  bad input
   3  unknown (timeout) or unsupported feature
   4  bounded: no counterexample up to K loop iterations, not a proof
+  5  internal error of veriopt (one line; set VERIOPT_TRACEBACK=1 for the traceback)
 """
 
 
@@ -58,6 +60,12 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head`: not an error of ours
         sys.stderr.close()
         return 0
+    except Exception as exc:  # a defect of ours: one line and its own exit code, never 1
+        if os.environ.get("VERIOPT_TRACEBACK"):
+            raise
+        print(f"veriopt: internal error: {type(exc).__name__}: {exc} (please report it with "
+              f"the command line; VERIOPT_TRACEBACK=1 shows where)", file=sys.stderr)
+        return EXIT_INTERNAL_ERROR
 
 
 if __name__ == "__main__":

@@ -20,8 +20,9 @@ from typing import Any, Protocol
 from veriopt.agents.base import Candidate, Task
 from veriopt.agents.store import content_hash
 from veriopt.verify.refinement import VerifyOptions
-from veriopt.verify.verdict import (ERR_POISON, ERR_UB, ERR_VALUE, BadInput, Counterexample,
+from veriopt.verify.verdict import (ERR_POISON, ERR_UB, ERR_VALUE, Counterexample,
                                     Status, Verdict)
+from veriopt.errors import BadInput
 
 CLANG = "clang-22"
 CLANG_TIMEOUT = 60.0
@@ -191,7 +192,7 @@ class IRGate:
         and labelled with what the fuzzing covered."""
         from veriopt.ir.loader import load_text
         from veriopt.verify.fuzz_ir import fuzz_pair
-        from veriopt.verify.verdict import Unsupported
+        from veriopt.errors import Unsupported
         try:
             src_mod = load_text(task.source)
             fuzzed = fuzz_pair(src_mod.functions[task.function],
@@ -214,7 +215,7 @@ class IRGate:
             return None
         from veriopt.ir.loader import load_text
         from veriopt.translation.ir_smt.evaluate import evaluate
-        from veriopt.verify.verdict import Unsupported
+        from veriopt.errors import Unsupported
         try:
             src = load_text(task.source).functions[task.function]
             tgt = load_text(cand.code).functions.get(task.function)

@@ -19,7 +19,7 @@ from veriopt.agents.base import Task
 from veriopt.agents.gates import CLANG, CGate, IRGate, lower_c
 from veriopt.agents.orchestrator import Job
 from veriopt.verify.refinement import VerifyOptions
-from veriopt.verify.verdict import BadInput, Unsupported
+from veriopt.errors import BadInput, Unsupported
 
 OPT = "opt-22"
 TOOL_TIMEOUT = 60.0

@@ -19,7 +19,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from veriopt.agents.base import Candidate, Task
-from veriopt.verify.verdict import BadInput, Unsupported, Verdict
+from veriopt.verify.verdict import Verdict
+from veriopt.errors import BadInput, Unsupported
 
 log = logging.getLogger("veriopt.llm")
 

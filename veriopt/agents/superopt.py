@@ -36,7 +36,8 @@ from veriopt.translation.ir_smt.function import Inputs, encode_function
 from veriopt.translation.ir_smt.values import Lane
 from veriopt.verify.api import verify_ir
 from veriopt.verify.refinement import VerifyOptions
-from veriopt.verify.verdict import BadInput, Status, Unsupported, Verdict
+from veriopt.verify.verdict import Status, Verdict
+from veriopt.errors import BadInput, Unsupported
 
 Expr = tuple   # ("arg", name) | ("const", value) | (op, *operands)
 Vals = tuple   # one value per example (unsigned), for one expression

@@ -143,7 +143,7 @@ def best_direct(source: str, fn: str, budget: float, names: tuple[str, ...] = AG
     proved and the policy labels them), driving the agents with a plain loop."""
     from veriopt.agents.base import Task
     from veriopt.verify.api import verify_ir
-    from veriopt.verify.verdict import BadInput
+    from veriopt.errors import BadInput
     policy = policy or Policy()
     start = time.monotonic()
     task = Task(fn, "ir", source)
@@ -332,7 +332,8 @@ def ir_supported(text: str, fn: str, policy: Policy | None = None) -> bool:
     from dataclasses import replace
 
     from veriopt.verify.api import verify_ir
-    from veriopt.verify.verdict import BadInput, Status
+    from veriopt.verify.verdict import Status
+    from veriopt.errors import BadInput
     policy = policy or Policy()
     try:
         verdict = verify_ir(text, text, fn, fn, replace(policy.verify_options(), timeout=5))
@@ -343,7 +344,7 @@ def ir_supported(text: str, fn: str, policy: Policy | None = None) -> bool:
 
 
 def load_manifest(root: Path) -> dict:
-    from veriopt.verify.verdict import BadInput
+    from veriopt.errors import BadInput
     path = root / "manifest.json"
     if not path.is_file():
         raise BadInput("no manifest.json in the corpus directory", str(root))
@@ -354,7 +355,7 @@ def load_manifest(root: Path) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    from veriopt.verify.verdict import BadInput
+    from veriopt.errors import BadInput
     root = Path(args.corpus)
     manifest = load_manifest(root)
     names = tuple(a.strip() for a in args.agents.split(",") if a.strip())

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from veriopt.verify.c_equiv import Pair
-from veriopt.verify.verdict import BadInput
+from veriopt.errors import BadInput
 
 
 def add_pair_arguments(parser: argparse.ArgumentParser) -> None:

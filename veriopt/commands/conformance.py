@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from veriopt.verify.solvers import DEFAULT_SOLVER, SOLVERS
-from veriopt.verify.verdict import BadInput
+from veriopt.errors import BadInput
 
 
 def register(sub, name: str) -> None:

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from veriopt.verify.verdict import BadInput
+from veriopt.errors import BadInput
 
 # agent name -> (module, class); imported only when selected
 AGENTS: dict[str, tuple[str, str]] = {

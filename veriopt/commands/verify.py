@@ -83,7 +83,7 @@ def register(sub, name: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from veriopt.verify.api import verify_files
-    from veriopt.verify.verdict import BadInput
+    from veriopt.errors import BadInput
     if len(args.files) > 2:
         raise BadInput("give one file holding @src and @tgt, or two files")
     for path in args.files:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from veriopt.ir.model import Module
 from veriopt.ir.parser import parse_module_text
-from veriopt.verify.verdict import BadInput, Unsupported
+from veriopt.errors import BadInput, Unsupported
 
 _LLVM_READY = False
 

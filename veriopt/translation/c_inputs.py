@@ -10,7 +10,8 @@ from pycparser import c_ast
 
 from veriopt.translation import c_types as T
 from veriopt.translation.c_frontend import CProgram
-from veriopt.translation.c_types import ArrT, CType, IntT, PtrT, Unsupported, VoidT
+from veriopt.translation.c_types import ArrT, CType, IntT, PtrT, VoidT
+from veriopt.errors import Unsupported
 from veriopt.translation.c_values import ADDR, IntV, PtrV, Value, bv, cast_bits
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import z3
 from pycparser import c_ast
 
-from veriopt.translation.c_types import Unsupported
+from veriopt.errors import Unsupported
 from veriopt.translation.c_values import int_literal
 
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "!=": "!="}

@@ -15,7 +15,7 @@ from collections import Counter
 
 from pycparser import c_ast
 
-from veriopt.translation.c_types import Unsupported
+from veriopt.errors import Unsupported
 
 _SEQUENCED = ("&&", "||")
 

@@ -44,7 +44,8 @@ from veriopt.translation.c_builtins import BUILTINS
 from veriopt.translation.c_inputs import (  # noqa: F401 - re-exported for callers
     ADDR_LIMIT, LENGTH_NAMES, Inputs, MemObject, disjoint, in_object, length_param_for,
     make_inputs, placement, read_params, return_type)
-from veriopt.translation.c_types import ArrT, CType, IntT, PtrT, Unsupported, VoidT
+from veriopt.translation.c_types import ArrT, CType, IntT, PtrT, VoidT
+from veriopt.errors import Unsupported
 from veriopt.translation.c_values import (  # noqa: F401 - re-exported for callers
     ADDR, IntV, PtrV, Value, Var, bv, cast_bits, char_value, compare, convert, int_literal,
     sext1)

@@ -10,15 +10,7 @@ from dataclasses import dataclass
 
 from pycparser import c_ast
 
-
-class Unsupported(Exception):
-    """A construct the C semantics does not model; the message names it."""
-
-    def __init__(self, construct: str, node: c_ast.Node | None = None):
-        line = getattr(getattr(node, "coord", None), "line", None)
-        self.construct = construct
-        self.line = line
-        super().__init__(f"{construct} at line {line}" if line else construct)
+from veriopt.errors import Unsupported
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ import z3
 from pycparser import c_ast
 
 from veriopt.translation import c_types as T
-from veriopt.translation.c_types import CType, IntT, PtrT, Unsupported
+from veriopt.translation.c_types import CType, IntT, PtrT
+from veriopt.errors import Unsupported
 
 
 ADDR = 64

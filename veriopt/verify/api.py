@@ -8,7 +8,8 @@ from pathlib import Path
 from veriopt.ir.loader import load_file, load_text
 from veriopt.ir.model import Function, Module
 from veriopt.verify.refinement import SignatureMismatch, VerifyOptions, verify_pair
-from veriopt.verify.verdict import BadInput, Unsupported, Verdict, combine
+from veriopt.verify.verdict import Verdict, combine
+from veriopt.errors import BadInput, Unsupported
 
 
 def pair_functions(src_mod: Module, tgt_mod: Module | None, src_fn: str | None = None,

@@ -26,11 +26,13 @@ from veriopt.translation import c_smt
 from veriopt.translation.c_frontend import CProgram, load
 from veriopt.translation.c_memory import Memory
 from veriopt.translation.c_smt import Executor, Inputs, IntV, MemObject, OutOfTime, Outcome
-from veriopt.translation.c_types import IntT, PtrT, Unsupported
+from veriopt.translation.c_types import IntT, PtrT
+from veriopt.errors import Unsupported
 from veriopt.verify import c_replay
 from veriopt.verify.c_solve import Solver
-from veriopt.verify.verdict import (ERR_MEMORY, ERR_UB, ERR_VALUE, BadInput, Counterexample,
+from veriopt.verify.verdict import (ERR_MEMORY, ERR_UB, ERR_VALUE, Counterexample,
                                     Status, Verdict)
+from veriopt.errors import BadInput
 
 DEFAULT_UNROLL = 8
 DEEPENING = (8, 16, 32, 64)     # unroll bounds tried in turn when none is given

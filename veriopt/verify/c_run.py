@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from veriopt.translation.c_types import CType, IntT, PtrT
-from veriopt.verify.verdict import BadInput
+from veriopt.errors import BadInput
 
 ENTRY = "veriopt_entry"
 MEMORY_LIMIT = 1 << 30

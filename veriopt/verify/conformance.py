@@ -109,7 +109,8 @@ def options_for(args: list[str], timeout: float, solver: str):
 
 def run_case(case: Case, timeout: float = 10.0, solver: str = DEFAULT_SOLVER) -> Outcome:
     from veriopt.verify.api import verify_files
-    from veriopt.verify.verdict import BadInput, Status, Verdict, combine
+    from veriopt.verify.verdict import Status, Verdict, combine
+    from veriopt.errors import BadInput
     start = time.perf_counter()
     opts = options_for(case.args, timeout, solver)
     try:

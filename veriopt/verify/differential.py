@@ -192,7 +192,7 @@ def run_veriopt(text: str, timeout: float, **options) -> Side:
     from veriopt.ir.loader import load_text
     from veriopt.verify.api import verify_modules
     from veriopt.verify.refinement import VerifyOptions
-    from veriopt.verify.verdict import BadInput, Unsupported
+    from veriopt.errors import BadInput, Unsupported
     start = time.perf_counter()
     try:
         mod = load_text(text, "<pair>")
@@ -668,7 +668,7 @@ def reduce_outcome(o: Outcome, exe: str, timeout: float, budget: float = 90.0,
     """Greedily shrink a disagreement while both verdicts stay the same.
     Returns (smallest text, its outcome, checks run)."""
     from veriopt.ir.loader import canonicalize
-    from veriopt.verify.verdict import BadInput
+    from veriopt.errors import BadInput
     want = _verdict_key(o)
     best, best_out, checks = o.text, dataclasses.replace(o, variants={}, kept=None), 0
     deadline = time.perf_counter() + budget

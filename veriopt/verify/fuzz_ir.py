@@ -16,6 +16,7 @@ import time
 from veriopt.ir.model import Function
 from veriopt.ir.types import IntType
 from veriopt.translation.ir_smt.evaluate import POISON, ConcreteRunner, Outcome
+from veriopt.errors import Unsupported
 from veriopt.verify import verdict as V
 from veriopt.verify.counterexample import format_int
 
@@ -46,7 +47,7 @@ def fuzz_pair(src: Function, tgt: Function, examples: int = 10000, seed: int = 0
     start = time.perf_counter()
     try:
         src_run, tgt_run = ConcreteRunner(src, little_endian), ConcreteRunner(tgt, little_endian)
-    except V.Unsupported as exc:
+    except Unsupported as exc:
         return V.Verdict.unsupported(exc.feature)
     rng = random.Random(seed)
     widths = src_run.widths()
@@ -110,7 +111,7 @@ def fuzz_file(path: str, examples: int = 10000, time_budget: float | None = None
     from veriopt.verify.api import pair_functions
     try:
         module = load_file(path)
-    except V.Unsupported as exc:
+    except Unsupported as exc:
         return V.Verdict.unsupported(exc.feature)
     verdicts = [fuzz_pair(s, t, examples, seed, time_budget, little_endian=module.little_endian)
                 for s, t in pair_functions(module, None)]

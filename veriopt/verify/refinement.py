@@ -24,6 +24,7 @@ from veriopt.ir.types import VoidType
 from veriopt.translation.ir_smt import Encoding, Inputs, encode_function
 from veriopt.translation.ir_smt.unroll import has_loops
 from veriopt.translation.ir_smt.values import Lane, lanes, map_lanes
+from veriopt.errors import BadInput, Unsupported
 from veriopt.verify import verdict as V
 from veriopt.verify.counterexample import build_counterexample, free_constants
 from veriopt.verify.solvers import DEFAULT_SOLVER, SolverConfig, SolverResult, solve
@@ -121,11 +122,11 @@ def verify_pair(src: Function, tgt: Function, options: VerifyOptions | None = No
                 first = back.render().splitlines()
                 verdict.note = ("reverse direction (source refines target?): "
                                 + (first[1] if len(first) > 1 else first[0]))
-    except V.Unsupported as exc:
+    except Unsupported as exc:
         verdict = V.Verdict.unsupported(exc.feature)
     except z3.Z3Exception as exc:
         verdict = V.Verdict.unknown(f"z3: {exc}")
-    except (SignatureMismatch, V.BadInput):
+    except (SignatureMismatch, BadInput):
         raise
     except (RecursionError, MemoryError, ArithmeticError, LookupError, TypeError,
             ValueError, AssertionError) as exc:
@@ -173,7 +174,7 @@ def _verify_deepening(src: Function, tgt: Function, options: VerifyOptions,
 def _verify(src: Function, tgt: Function, options: VerifyOptions, little_endian: bool) -> V.Verdict:
     check_signatures(src, tgt)
     if src.is_declaration or tgt.is_declaration:
-        raise V.Unsupported("function declarations (no body to verify)")
+        raise Unsupported("function declarations (no body to verify)")
     # Alive2: no UB exploitation implies defined (neither undef nor poison) inputs
     strict = options.disallow_ub_exploitation
     inputs = Inputs.make(src.params, allow_poison=not (options.disable_poison_input or strict),

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+
+
 class Status(enum.Enum):
     CORRECT = "correct"          # proved for every input and every iteration count
     BOUNDED = "bounded"          # no counterexample within K loop iterations: not a proof
@@ -26,7 +28,6 @@ EXIT_CODES = {
     Status.UNSUPPORTED: 3,
     Status.BOUNDED: 4,
 }
-EXIT_BAD_INPUT = 2
 
 # Alive2's error kinds, in the order its checks run.
 ERR_UB = "Source is more defined than target"
@@ -159,38 +160,6 @@ def combine(verdicts: list[Verdict]) -> Verdict:
     rank = {Status.INCORRECT: 0, Status.UNKNOWN: 1, Status.UNSUPPORTED: 2, Status.BOUNDED: 3,
             Status.CORRECT: 4}
     return min(verdicts, key=lambda v: rank[v.status])
-
-
-class Unsupported(Exception):
-    """Raised by the semantics on anything it does not model; becomes an
-    `unsupported: <feature>` verdict, never a guess."""
-
-    def __init__(self, feature: str):
-        self.feature = feature
-        super().__init__(feature)
-
-
-class BadInput(Exception):
-    """Input the user must fix: printed as one line, exit 2, no traceback."""
-
-    def __init__(self, message: str, file: str | None = None, line: int | None = None,
-                 col: int | None = None):
-        self.message = message
-        self.file = file
-        self.line = line
-        self.col = col
-        super().__init__(self.render())
-
-    def render(self) -> str:
-        where = ""
-        if self.file:
-            where = self.file
-            if self.line:
-                where += f":{self.line}"
-                if self.col:
-                    where += f":{self.col}"
-            where += ": "
-        return f"{where}error: {self.message}"
 
 
 def counterexample_from_json(data: dict[str, Any] | None) -> Counterexample | None:

@@ -34,7 +34,7 @@ from veriopt.translation.ir_smt.unroll import State, unroll
 from veriopt.translation.ir_smt.values import (
     Lane, SVal, const_lane, lanes, map_lanes, poison_lane, shape, zip_lanes,
 )
-from veriopt.verify.verdict import Unsupported
+from veriopt.errors import Unsupported
 
 F = z3.BoolVal(False)
 T = z3.BoolVal(True)

@@ -14,7 +14,7 @@ from veriopt.translation.ir_smt.registry import opcode
 from veriopt.translation.ir_smt.values import (
     Lane, SVal, bool_to_bv, flatten_bits, lanes, map_lanes, width_of, zip_lanes,
 )
-from veriopt.verify.verdict import Unsupported
+from veriopt.errors import Unsupported
 
 F = z3.BoolVal(False)
 

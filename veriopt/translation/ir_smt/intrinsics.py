@@ -7,7 +7,7 @@ import z3
 
 from veriopt.translation.ir_smt.registry import intrinsic
 from veriopt.translation.ir_smt.values import Lane, SVal, bool_to_bv, lanes, zip_lanes
-from veriopt.verify.verdict import Unsupported
+from veriopt.errors import Unsupported
 
 F = z3.BoolVal(False)
 

@@ -14,7 +14,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from veriopt.ir.model import Function
-from veriopt.verify.verdict import Unsupported
+from veriopt.errors import Unsupported
 
 
 @dataclass(frozen=True)

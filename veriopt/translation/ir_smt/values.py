@@ -12,7 +12,7 @@ from typing import Callable, Union
 import z3
 
 from veriopt.ir.types import ArrayType, IntType, StructType, Type, VectorType
-from veriopt.verify.verdict import Unsupported
+from veriopt.errors import Unsupported
 
 
 @dataclass(frozen=True)
