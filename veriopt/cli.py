@@ -13,14 +13,16 @@ import sys
 
 from veriopt.errors import EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR, BadInput
 
-# subcommand name -> module that defines `register(subparsers)` and `run(args)`
-COMMANDS: dict[str, str] = {
-    "verify": "veriopt.commands.verify",
-    "conformance": "veriopt.commands.conformance",
-    "verify-c": "veriopt.commands.verify_c",
-    "fuzz": "veriopt.commands.fuzz",
-    "bench": "veriopt.commands.bench",
-    "optimize": "veriopt.commands.optimize",
+# subcommand name -> (module defining `register(subparsers, name, summary)` and
+# `run(args)`, one-line summary). Only the invoked command's module is imported, so
+# `veriopt verify x.ll` does not load the C front end, hypothesis or the agents.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "verify": ("veriopt.commands.verify", "verify that @tgt refines @src (LLVM IR)"),
+    "conformance": ("veriopt.commands.conformance", "score the verifier on Alive2-style test files"),
+    "verify-c": ("veriopt.commands.verify_c", "check that a C rewrite refines the original"),
+    "fuzz": ("veriopt.commands.fuzz", "differential fuzzing of a C rewrite"),
+    "bench": ("veriopt.commands.bench", "run the offline agents over an optimization corpus"),
+    "optimize": ("veriopt.commands.optimize", "optimize a C or LLVM IR function, proving every step"),
 }
 
 EPILOG = """exit codes:
@@ -33,18 +35,24 @@ EPILOG = """exit codes:
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser: the `only` command's module alone is imported, the others
+    are listed by their summary (so `veriopt --help` imports none)."""
     parser = argparse.ArgumentParser(
         prog="veriopt", description="Prove or refute rewrites of LLVM IR and C functions.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, module in COMMANDS.items():
-        importlib.import_module(module).register(sub, name)
+    for name, (module, summary) in COMMANDS.items():
+        if name == only:
+            importlib.import_module(module).register(sub, name, summary)
+        else:
+            sub.add_parser(name, help=summary)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help()

@@ -26,8 +26,8 @@ DEFAULT_BUDGET = 60.0
 AGENTS = ("rules", "passes", "superopt")
 
 
-def register(sub, name: str) -> None:
-    p = sub.add_parser(name, help="run the offline agents over an optimization corpus",
+def register(sub, name, summary: str) -> None:
+    p = sub.add_parser(name, help=summary,
                        description="Run the offline agents (rules, passes, superopt) on every "
                                    "case of a corpus directory (manifest.json, ir/*.ll, c/*.c) "
                                    "and report proved improvements and measured speed-ups.")

@@ -10,8 +10,8 @@ from veriopt.verify.solvers import DEFAULT_SOLVER, SOLVERS
 from veriopt.errors import BadInput
 
 
-def register(sub, name: str) -> None:
-    p = sub.add_parser(name, help="score the verifier on Alive2-style test files")
+def register(sub, name, summary: str) -> None:
+    p = sub.add_parser(name, help=summary)
     p.add_argument("folder", help="folder of .ll tests (with manifest.jsonl when present)")
     p.add_argument("--tags", default="", help="comma-separated tags every test must have")
     p.add_argument("--exclude-tags", default="", help="comma-separated tags to leave out")

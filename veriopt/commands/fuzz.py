@@ -23,8 +23,8 @@ exit codes: 0 never (fuzzing proves nothing), 1 difference found,
 2 bad input, 3 no difference found / unsupported."""
 
 
-def register(subparsers: argparse._SubParsersAction, name: str) -> None:
-    parser = subparsers.add_parser(name, help="differential fuzzing of a C rewrite",
+def register(subparsers: argparse._SubParsersAction, name, summary: str) -> None:
+    parser = subparsers.add_parser(name, help=summary,
                                    description=HELP,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
     add_pair_arguments(parser)

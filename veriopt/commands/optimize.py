@@ -40,8 +40,8 @@ exit codes: 0 done (with or without an improvement), 2 bad input, 130 interrupte
 """
 
 
-def register(sub, name: str) -> None:
-    p = sub.add_parser(name, help="optimize a C or LLVM IR function, proving every step",
+def register(sub, name, summary: str) -> None:
+    p = sub.add_parser(name, help=summary,
                        description="Optimize one function of a .c or .ll file.",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("input", metavar="FILE", help="a .c or .ll file")

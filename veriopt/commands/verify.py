@@ -67,8 +67,8 @@ def unimplemented_flag(args: argparse.Namespace) -> str | None:
     return None
 
 
-def register(sub, name: str) -> None:
-    p = sub.add_parser(name, help="verify that @tgt refines @src (LLVM IR)",
+def register(sub, name, summary: str) -> None:
+    p = sub.add_parser(name, help=summary,
                        description="Verify LLVM IR rewrites. One file: @src/@tgt (and @srcN/@tgtN) "
                                    "pairs. Two files: functions matched by name. Parameters "
                                    "correspond by position.",

@@ -42,8 +42,8 @@ exit codes: 0 correct (proved for every input and iteration count),
 unsupported construct, 4 bounded (correct up to K iterations, not a proof)."""
 
 
-def register(subparsers: argparse._SubParsersAction, name: str) -> None:
-    parser = subparsers.add_parser(name, help="check that a C rewrite refines the original",
+def register(subparsers: argparse._SubParsersAction, name, summary: str) -> None:
+    parser = subparsers.add_parser(name, help=summary,
                                    description=HELP,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
     add_pair_arguments(parser)
