@@ -146,3 +146,10 @@ def test_an_internal_error_is_one_line_and_exit_5(tmp_path, capsys, monkeypatch)
     code, out, err = run(["verify", str(path)], capsys)
     assert code == 5 and out == ""
     assert err.count("\n") == 1 and err.startswith("veriopt: internal error: KeyError")
+
+
+def test_version_is_printed(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out.startswith("veriopt 0.")

@@ -12,7 +12,7 @@ from test_orchestrator import (GOOD, PARITY, PARITY_LOOP, SRC, WRONG, CScripted,
 
 from veriopt.agents.orchestrator import Budget, Options, Orchestrator
 from veriopt.agents.store import Store
-from veriopt.bench import report
+from veriopt import report
 
 DOC = Path(__file__).parent.parent / "docs" / "report-schema.md"
 

@@ -35,12 +35,21 @@ EPILOG = """exit codes:
 """
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("veriopt")
+    except PackageNotFoundError:   # run from a checkout that was not installed
+        return "(not installed)"
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser: the `only` command's module alone is imported, the others
     are listed by their summary (so `veriopt --help` imports none)."""
     parser = argparse.ArgumentParser(
         prog="veriopt", description="Prove or refute rewrites of LLVM IR and C functions.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"veriopt {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, summary) in COMMANDS.items():
         if name == only:

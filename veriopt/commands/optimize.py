@@ -1,7 +1,7 @@
 """`veriopt optimize`: find a proved, cheaper version of one function.
 
 Argument handling and output only; the work is in veriopt.agents (inputs,
-orchestrator, gates) and veriopt.bench.report.
+orchestrator, gates) and veriopt.report.
 """
 from __future__ import annotations
 
@@ -184,7 +184,7 @@ def run(args: argparse.Namespace) -> int:
     from veriopt.agents import inputs
     from veriopt.agents.orchestrator import Budget, Options, Orchestrator
     from veriopt.agents.store import Store
-    from veriopt.bench import report as reports
+    from veriopt import report as reports
     from veriopt.verify.refinement import VerifyOptions
 
     console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -275,7 +275,7 @@ def write_output(path: str | None, prepared, result) -> str | None:
 
 def summary(data: dict[str, Any]) -> str:
     from veriopt.agents.orchestrator import DROPPED_BOUNDED
-    from veriopt.bench.report import alive_line, checked_by_text, proof_text, speedup_line
+    from veriopt.report import alive_line, checked_by_text, proof_text, speedup_line
     res = data["result"]
     base = data["baseline"]["cost"]
     rc = data["rechecks"]
