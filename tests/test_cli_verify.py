@@ -21,7 +21,14 @@ def run(args, capsys):
 
 def test_correct_exits_0(capsys):
     code, out, _ = run(["verify", str(CORPUS / "udiv-pow2.ll")], capsys)
-    assert code == 0 and out.strip() == "Transformation seems to be correct!"
+    assert code == 0 and "\nTransformation seems to be correct!\n" in out
+    # alive-tv's shape: the pair echoed, the verdict, a closing Summary block
+    head, _, summary = out.partition("\nSummary:\n")
+    assert "define" in head and "\n=>\n" in head and "@src(" in head and "@tgt(" in head
+    assert summary.splitlines() == ["  1 correct transformations", "  0 incorrect transformations",
+                                    "  0 failed-to-prove transformations", "  0 Alive2 errors"]
+    code, out, _ = run(["verify", "--quiet", str(CORPUS / "udiv-pow2.ll")], capsys)
+    assert out == "Transformation seems to be correct!\n"
 
 
 def test_incorrect_exits_1_with_example(capsys):
@@ -67,7 +74,8 @@ def test_unsupported_exits_3(tmp_path, capsys):
     path.write_text("define float @src(float %x) {\n  ret float %x\n}\n"
                     "define float @tgt(float %x) {\n  ret float %x\n}\n")
     code, out, _ = run(["verify", str(path)], capsys)
-    assert code == 3 and out.startswith("ERROR: Unsupported:") and "float" in out
+    assert code == 3 and "\nERROR: Unsupported:" in out and "float" in out
+    assert "  1 Alive2 errors" in out
 
 
 def test_loop_without_unroll_is_deepened_and_refuted(capsys):

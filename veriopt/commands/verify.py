@@ -6,7 +6,7 @@ import json
 
 from veriopt.verify.refinement import VerifyOptions
 from veriopt.verify.solvers import DEFAULT_SOLVER, SOLVERS
-from veriopt.verify.verdict import Status, Verdict, combine
+from veriopt.verify.verdict import Status, Verdict, combine, summary
 
 # alive-tv flags we accept under the same names; those not implemented
 # answer `unsupported: <flag>` rather than a usage error.
@@ -106,12 +106,19 @@ def run(args: argparse.Namespace) -> int:
 
 
 def print_verdicts(verdicts: list[Verdict], quiet: bool = False) -> None:
+    """alive-tv's shape, so the output can be pasted into an LLVM issue:
+    each pair echoed, its verdict, and a closing Summary block. --quiet
+    prints the verdict lines alone."""
     for v in verdicts:
-        if len(verdicts) > 1 and not quiet:
-            print(f"----------------------------------------\n{v.name}")
         text = v.render()
-        if quiet and v.status is not Status.CORRECT:
-            text = "\n".join(text.splitlines()[:2])
+        if quiet:
+            print(text if v.status is Status.CORRECT else "\n".join(text.splitlines()[:2]))
+            continue
+        print("\n----------------------------------------")
+        if v.pair_text:
+            print(f"{v.pair_text[0]}\n=>\n{v.pair_text[1]}")
+        else:
+            print(v.name or "")
         print(text)
-        if len(verdicts) > 1 and not quiet:
-            print()
+    if not quiet:
+        print(f"\n{summary(verdicts)}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from veriopt.ir.model import Module
+from veriopt.ir.model import Function, Module
 from veriopt.ir.parser import parse_module_text
 from veriopt.errors import BadInput, Unsupported
 
@@ -80,3 +80,14 @@ def load_file(path: str | Path) -> Module:
     except (OSError, UnicodeDecodeError) as exc:
         raise BadInput(f"cannot read file: {exc}", str(path)) from None
     return load_text(text, str(path))
+
+
+def function_text(fn: Function) -> str:
+    """The function's definition as LLVM printed it (its lines of the
+    module text), for echoing the pair a verdict is about."""
+    lines = fn.module_text.splitlines()
+    for start, line in enumerate(lines):
+        if line.startswith("define") and f"@{fn.name}(" in line:
+            end = next((k for k in range(start, len(lines)) if lines[k] == "}"), len(lines) - 1)
+            return "\n".join(lines[start:end + 1])
+    return f"@{fn.name}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from veriopt.ir.loader import load_file, load_text
+from veriopt.ir.loader import function_text, load_file, load_text
 from veriopt.ir.model import Function, Module
 from veriopt.verify.refinement import SignatureMismatch, VerifyOptions, verify_pair
 from veriopt.verify.verdict import Verdict, combine
@@ -60,7 +60,9 @@ def verify_modules(src_mod: Module, tgt_mod: Module | None = None, src_fn: str |
     verdicts = []
     for src, tgt in pair_functions(src_mod, tgt_mod, src_fn, tgt_fn):
         try:
-            verdicts.append(verify_pair(src, tgt, options, src_mod.little_endian))
+            verdict = verify_pair(src, tgt, options, src_mod.little_endian)
+            verdict.pair_text = (function_text(src), function_text(tgt))
+            verdicts.append(verdict)
         except SignatureMismatch as exc:
             raise BadInput(f"signature mismatch between @{src.name} and @{tgt.name}: {exc}",
                            src_mod.source_file) from None

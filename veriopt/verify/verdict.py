@@ -94,6 +94,7 @@ class Verdict:
     seconds: float = 0.0
     solver: str | None = None
     note: str | None = None         # extra information, e.g. the reverse direction
+    pair_text: tuple[str, str] | None = field(default=None, repr=False)  # the two functions' IR
 
     @property
     def exit_code(self) -> int:
@@ -146,6 +147,22 @@ class Verdict:
             "solver": self.solver,
             "note": self.note,
         }
+
+
+# alive-tv's closing block: which verdicts fall under which line
+SUMMARY_LINES = (("correct transformations", (Status.CORRECT,)),
+                 ("incorrect transformations", (Status.INCORRECT,)),
+                 ("failed-to-prove transformations", (Status.UNKNOWN, Status.BOUNDED)),
+                 ("Alive2 errors", (Status.UNSUPPORTED,)))
+
+
+def summary(verdicts: list[Verdict]) -> str:
+    """alive-tv's `Summary:` block (a bounded check counts as failed-to-prove:
+    it is not a proof)."""
+    lines = ["Summary:"]
+    for label, statuses in SUMMARY_LINES:
+        lines.append(f"  {sum(v.status in statuses for v in verdicts)} {label}")
+    return "\n".join(lines)
 
 
 def combine(verdicts: list[Verdict]) -> Verdict:
