@@ -104,6 +104,12 @@ def test_bench_without_manifest(tmp_path, capsys):
     assert main(["bench", str(tmp_path)]) == 2
 
 
+def test_bench_names_an_unknown_case_instead_of_doing_nothing(capsys):
+    assert main(["bench", str(CORPUS), "--only", "mul9", "--only", "no_such_case"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no case named no_such_case" in err and "mul9" in err
+
+
 def test_bench_agent_selection(tmp_path, capsys):
     root = _small_corpus(tmp_path, ["popcount8_unrolled"])
     assert main(["bench", str(root), "--budget", "20", "--driver", "direct", "--json",

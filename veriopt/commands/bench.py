@@ -369,6 +369,11 @@ def run(args: argparse.Namespace) -> int:
     if args.unroll < 0:
         raise BadInput("--unroll must be 0 or more")
     policy = Policy(args.unroll, args.bounded, None if args.no_alive_tv else _alive_tv())
+    known = {c["name"] for c in manifest.get("ir", []) + manifest.get("c", [])}
+    missing = [name for name in args.only if name not in known]
+    if missing:
+        raise BadInput(f"no case named {', '.join(missing)} in the corpus (it has: "
+                       f"{', '.join(sorted(known))})", str(root / "manifest.json"))
     ir_cases = [c for c in manifest.get("ir", []) if not args.only or c["name"] in args.only]
     c_cases = [c for c in manifest.get("c", []) if not args.only or c["name"] in args.only]
     ir_results: list[IRResult] = []
