@@ -227,3 +227,16 @@ def test_alive_tv_disagreement_drops_the_rewrite_loudly(capsys, tmp_path, rotl, 
                               f"{cand['key']} (rules, ir)")
     assert "ERROR: Value mismatch" in warning and str(module) in warning
     assert "## Disagreements with alive-tv" in (rep / "report.md").read_text()
+
+
+def test_missing_clang_is_one_line_and_exit_2(tmp_path, capsys, monkeypatch):
+    import veriopt.agents.gates as gates
+    monkeypatch.setattr(gates, "CLANG", "clang-does-not-exist-22")
+    path = tmp_path / "k.c"
+    path.write_text("int f(int x) { return x * 2; }\n")
+    from veriopt.cli import main
+    code = main(["optimize", str(path), "--function", "f", "--budget", "5s",
+                 "--store", str(tmp_path / "s.sqlite")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "clang-does-not-exist-22 is not installed" in err and "Traceback" not in err

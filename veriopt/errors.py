@@ -44,3 +44,12 @@ class BadInput(Exception):
                     where += f":{self.col}"
             where += ": "
         return f"{where}error: {self.message}"
+
+
+class MissingTool(BadInput):
+    """A program veriopt needs for this input is not installed (clang-22 for
+    C): one line saying how to get it, exit 2 like other input the user must
+    fix, never a traceback."""
+
+    def __init__(self, tool: str, why: str, install: str):
+        super().__init__(f"{tool} is not installed ({why}); install it with: {install}")

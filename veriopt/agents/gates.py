@@ -11,6 +11,7 @@ nothing here: they drive the real verifier.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from veriopt.agents.store import content_hash
 from veriopt.verify.refinement import VerifyOptions
 from veriopt.verify.verdict import (ERR_POISON, ERR_UB, ERR_VALUE, Counterexample,
                                     Status, Verdict)
-from veriopt.errors import BadInput
+from veriopt.errors import BadInput, MissingTool
 
 CLANG = "clang-22"
 CLANG_TIMEOUT = 60.0
@@ -69,6 +70,9 @@ def lower_c(text: str, opt: str = "-O3", name: str = "input.c") -> str:
     file is compiled by its bare name, so the IR (whose ModuleID and
     source_filename name it) is the same on every run: the run id and the
     verdict cache depend on it."""
+    if shutil.which(CLANG) is None:
+        raise MissingTool(CLANG, "it lowers C to LLVM IR",
+                          "apt-get install clang-22 (or `make install`)")
     with tempfile.TemporaryDirectory(prefix="veriopt-c-") as tmp:
         path = Path(tmp) / name
         path.write_text(text)
