@@ -240,3 +240,18 @@ def test_missing_clang_is_one_line_and_exit_2(tmp_path, capsys, monkeypatch):
     err = capsys.readouterr().err
     assert code == 2
     assert "clang-does-not-exist-22 is not installed" in err and "Traceback" not in err
+
+
+def test_llm_server_down_is_an_error_not_a_quiet_success(capsys, tmp_path, rotl, monkeypatch):
+    import socket
+    with socket.socket() as s:          # a port that was free a moment ago: nothing listens
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{port}/v1")
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    code, out, err = optimize(capsys, str(rotl), "--agents", "llm", "--no-timing",
+                              "--budget", "20s", "--store", str(tmp_path / "s.sqlite"))
+    assert code == 3
+    line = [ln for ln in err.splitlines() if ln.startswith("error: no agent could work")]
+    assert len(line) == 1 and f"127.0.0.1:{port}" in line[0] and "APIConnectionError" in line[0]
+    assert SECRET not in out + err

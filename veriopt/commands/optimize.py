@@ -10,11 +10,14 @@ import importlib
 import os
 import re
 import signal
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from veriopt.errors import BadInput
+
+EXIT_NO_AGENT = 3
 
 # agent name -> (module, class); imported only when selected
 AGENTS: dict[str, tuple[str, str]] = {
@@ -36,7 +39,8 @@ the disagreement reported. Everything is kept in the store: rerun the same
 command after Ctrl-C to resume. The API key is read from OPENAI_API_KEY (never
 from the report or store); local servers need none.
 
-exit codes: 0 done (with or without an improvement), 2 bad input, 130 interrupted
+exit codes: 0 done (with or without an improvement), 2 bad input, 3 no agent could
+work (every call of every agent failed, e.g. the LLM server is down), 130 interrupted
 """
 
 
@@ -228,7 +232,27 @@ def run(args: argparse.Namespace) -> int:
     if args.report:
         reports.write(data, _shown_source(prepared, data), args.report)
     print(summary(data))
+    failed = agents_that_only_failed(result.agent_stats, details)
+    if failed and len(failed) == len(result.agent_stats):
+        print(f"error: no agent could work ({'; '.join(failed)}); nothing was proposed, so "
+              f"nothing was checked", file=sys.stderr)
+        return EXIT_NO_AGENT
     return 0
+
+
+def agents_that_only_failed(stats: dict[str, dict[str, Any]],
+                            details: dict[str, dict[str, Any]]) -> list[str]:
+    """Agents that never worked: every call raised, or (an LLM agent) every
+    request to its server failed, and nothing was proposed."""
+    failed = []
+    for name, s in stats.items():
+        about = details.get(name.split("/")[0], {})
+        no_reply = about.get("requests") and not about.get("replies")
+        if s["proposals"] or not (no_reply or (s["calls"] and s["errors"] >= s["calls"])):
+            continue
+        why = ", ".join(sorted(set(about.get("errors") or []))) or f"{s['errors']} failed calls"
+        failed.append(f"{name}: {why}" + (f" from {about['base_url']}" if no_reply else ""))
+    return failed
 
 
 def alive_tv_for(args: argparse.Namespace) -> str | None:
