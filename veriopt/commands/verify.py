@@ -48,6 +48,9 @@ def add_verify_options(p: argparse.ArgumentParser) -> None:
                    help="both (default: deepen 8, 16, 32, 64; see below)")
     p.add_argument("--tgt-is-asm", action="store_true", help="(not implemented: unsupported)")
     p.add_argument("--quiet", action="store_true", help="print only the verdict line")
+    p.add_argument("--emit-smt", metavar="DIR",
+                   help="write every solver query to DIR as SMT-LIB (query-0001.smt2, ...) "
+                        "to re-check with another solver")
 
 
 def options_from_args(args: argparse.Namespace) -> VerifyOptions:
@@ -57,7 +60,8 @@ def options_from_args(args: argparse.Namespace) -> VerifyOptions:
         disable_poison_input=args.disable_poison_input,
         disallow_ub_exploitation=args.disallow_ub_exploitation,
         bidirectional=args.bidirectional,
-        src_unroll=args.src_unroll or args.unroll, tgt_unroll=args.tgt_unroll or args.unroll)
+        src_unroll=args.src_unroll or args.unroll, tgt_unroll=args.tgt_unroll or args.unroll,
+        emit_smt=getattr(args, "emit_smt", None))
 
 
 def unimplemented_flag(args: argparse.Namespace) -> str | None:

@@ -45,9 +45,10 @@ class VerifyOptions:
     tgt_unroll: int = 0
     rlimit: int = 0
     jit_replay: bool = True
+    emit_smt: str | None = None    # folder receiving every query as SMT-LIB
 
     def solver_config(self) -> SolverConfig:
-        return SolverConfig(self.solver, self.timeout, self.rlimit)
+        return SolverConfig(self.solver, self.timeout, self.rlimit, self.emit_smt)
 
 
 class SignatureMismatch(Exception):
@@ -257,7 +258,7 @@ def decide(body: z3.BoolRef, src_choices: list, free_vars: list, inputs: Inputs,
 
     def budget(share: float = 1.0) -> SolverConfig | None:
         left = deadline - time.perf_counter()
-        return SolverConfig(cfg.name, left * share, cfg.rlimit) if left > 0.01 else None
+        return replace(cfg, timeout=left * share) if left > 0.01 else None
 
     timed_out = SolverResult("unknown", reason="timeout", solver=cfg.name)
     if witnesses:

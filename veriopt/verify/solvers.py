@@ -9,9 +9,11 @@ error — is `unknown`, which never becomes `correct`.
 from __future__ import annotations
 
 import concurrent.futures
+import itertools
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import z3
 
@@ -27,6 +29,7 @@ class SolverConfig:
     name: str = DEFAULT_SOLVER
     timeout: float = 10.0          # seconds per query
     rlimit: int = 0                # Z3 work limit; 0 means derived from timeout
+    emit_smt: str | None = None    # a folder: every query is written there as SMT-LIB
 
 
 @dataclass
@@ -68,8 +71,7 @@ def solve_z3(formula: z3.BoolRef, cfg: SolverConfig) -> SolverResult:
         left = deadline - time.perf_counter()
         if left <= 0.01:
             break
-        result = _solve_z3_with(formula, SolverConfig(cfg.name, left * share, cfg.rlimit),
-                                strategy)
+        result = _solve_z3_with(formula, replace(cfg, timeout=left * share), strategy)
         if result.status != "unknown":
             return result
     return result
@@ -167,6 +169,8 @@ def _has_quantifier(formula: z3.ExprRef) -> bool:
 
 def solve(formula: z3.BoolRef, free_vars: list[z3.ExprRef], cfg: SolverConfig) -> SolverResult:
     """Decide satisfiability; quantified formulas always go to Z3."""
+    if cfg.emit_smt:
+        emit_query(formula, cfg.emit_smt)
     if cfg.name == "z3" or _has_quantifier(formula):
         return solve_z3(formula, cfg)
     if cfg.name == "bitwuzla":
@@ -176,6 +180,21 @@ def solve(formula: z3.BoolRef, free_vars: list[z3.ExprRef], cfg: SolverConfig) -
     if result.solver == "bitwuzla" and result.status == "sat":
         result.model = _bitwuzla_model(result.model, free_vars)  # type: ignore[arg-type]
     return result
+
+
+_emitted = itertools.count(1)
+
+
+def emit_query(formula: z3.BoolRef, folder: str) -> Path:
+    """Write one query as SMT-LIB (query-0001.smt2, ...), in the order they
+    are asked, so anyone can re-check each answer with another solver."""
+    path = Path(folder) / f"query-{next(_emitted):04d}.smt2"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("; a query veriopt asked while checking a refinement: a counterexample\n"
+                    "; search (sat = a counterexample), a quantifier-free instance of one\n"
+                    "; (unsat = none), or a side check (does some run reach the loop bound)\n"
+                    + to_smtlib(formula))
+    return path
 
 
 def _portfolio(formula, free_vars, cfg) -> SolverResult:
