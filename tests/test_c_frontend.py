@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from c_helpers import write
-from veriopt.translation.c_frontend import load
 from veriopt.errors import BadInput
+from veriopt.translation.c_frontend import load
 
 
 def test_parses_functions_and_uses_bundled_headers(tmp_path):

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from c_helpers import Symbolic, run_concrete, write
-from veriopt.translation.c_frontend import load
 from veriopt.errors import Unsupported
+from veriopt.translation.c_frontend import load
 from veriopt.translation import c_smt
 
 INT_MAX, INT_MIN = 2**31 - 1, -2**31

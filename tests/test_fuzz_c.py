@@ -8,11 +8,11 @@ import time
 import pytest
 
 from c_helpers import CORPUS, write
+from veriopt.errors import BadInput
 from veriopt.verify.c_equiv import Pair
 from veriopt.verify.fuzz import edge_values, fuzz_files, fuzz_ir, generate
 from veriopt.translation.c_types import INT, PtrT, UCHAR
 from veriopt.verify.verdict import ERR_MEMORY, ERR_UB, ERR_VALUE, Status
-from veriopt.errors import BadInput
 
 MANIFEST = {e["name"]: e for e in json.loads((CORPUS / "manifest.json").read_text())["pairs"]}
 

@@ -2,8 +2,8 @@
 import pytest
 
 from helpers import function, run_op
-from veriopt.translation.ir_smt.evaluate import POISON, evaluate
 from veriopt.errors import Unsupported
+from veriopt.translation.ir_smt.evaluate import POISON, evaluate
 
 
 def value(body, args, **kw):

@@ -3,8 +3,8 @@ with the counterexample checked by hand where it is unique."""
 import pytest
 
 from helpers import function
-from veriopt.ir.loader import load_text
 from veriopt.errors import BadInput
+from veriopt.ir.loader import load_text
 from veriopt.verify import verdict as V
 from veriopt.verify.api import verify_ir
 from veriopt.verify.refinement import VerifyOptions

@@ -259,7 +259,7 @@ def html_page(report: dict[str, Any], source: str) -> str:
              f"<code>{e(report['input']['path'])}</code></h1>", "<ul>",
              f"<li>baseline cost: {e(_cost(report['baseline']['cost']))}</li>"]
     if res is None:
-        parts.append("<li>result: <b>no proved improvement</b> (the input is kept)</li></ul>")
+        parts.append("<li>result: <b>no proved improvement</b> (the input is kept)</li>")
     else:
         parts += [f"<li>result: {e(res['level'])} candidate <code>{e(res['key'])}</code> from "
                   f"{e(res['origin'])}</li>",

@@ -20,10 +20,10 @@ from typing import Any, Protocol
 
 from veriopt.agents.base import Candidate, Task
 from veriopt.agents.store import content_hash
+from veriopt.errors import BadInput, MissingTool
 from veriopt.verify.refinement import VerifyOptions
 from veriopt.verify.verdict import (ERR_POISON, ERR_UB, ERR_VALUE, Counterexample,
                                     Status, Verdict)
-from veriopt.errors import BadInput, MissingTool
 
 CLANG = "clang-22"
 CLANG_TIMEOUT = 60.0

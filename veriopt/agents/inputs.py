@@ -18,8 +18,8 @@ from pathlib import Path
 from veriopt.agents.base import Task
 from veriopt.agents.gates import CLANG, CGate, IRGate, lower_c
 from veriopt.agents.orchestrator import Job
-from veriopt.verify.refinement import VerifyOptions
 from veriopt.errors import BadInput, Unsupported
+from veriopt.verify.refinement import VerifyOptions
 
 OPT = "opt-22"
 TOOL_TIMEOUT = 60.0

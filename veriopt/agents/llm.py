@@ -19,8 +19,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from veriopt.agents.base import Candidate, Task
-from veriopt.verify.verdict import Verdict
 from veriopt.errors import BadInput, Unsupported
+from veriopt.verify.verdict import Verdict
 
 log = logging.getLogger("veriopt.llm")
 

@@ -14,9 +14,9 @@ import tempfile
 from pathlib import Path
 
 from veriopt.agents.base import Candidate, Task
+from veriopt.errors import BadInput, Unsupported
 from veriopt.ir.loader import _llvm, load_text
 from veriopt.verify.verdict import Verdict
-from veriopt.errors import BadInput, Unsupported
 
 # name -> llvmlite NewPassManager method names, applied in order
 LLVMLITE_SEQUENCES: dict[str, tuple[str, ...]] = {

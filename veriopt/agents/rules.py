@@ -24,11 +24,11 @@ from typing import Callable, Iterator, Union
 
 from veriopt.agents.base import Candidate, Task
 from veriopt.bench.cost import function_cost
+from veriopt.errors import BadInput, Unsupported
 from veriopt.ir.loader import canonicalize, load_text
 from veriopt.ir.model import Function, Instr, IntConst, LocalRef, Value
 from veriopt.ir.types import IntType
 from veriopt.verify.verdict import Verdict
-from veriopt.errors import BadInput, Unsupported
 
 ConstFn = Callable[[dict, int], int]
 Pattern = Union[str, int, tuple]

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from veriopt.agents.base import Candidate
-from veriopt.verify.verdict import Verdict, verdict_from_json
 from veriopt.errors import BadInput
+from veriopt.verify.verdict import Verdict, verdict_from_json
 
 # 2: `bounded` is its own outcome (a version-1 store may hold bounded checks
 # cached as `proved`), so a version-1 store is refused rather than trusted.

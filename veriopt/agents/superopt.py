@@ -29,6 +29,7 @@ import z3
 from veriopt.agents.base import Candidate, Task
 from veriopt.agents.rules import function_span, intrinsic_declarations
 from veriopt.bench.cost import function_cost
+from veriopt.errors import BadInput, Unsupported
 from veriopt.ir.loader import canonicalize, load_text
 from veriopt.ir.model import Function, IntConst, LocalRef
 from veriopt.ir.types import IntType
@@ -37,7 +38,6 @@ from veriopt.translation.ir_smt.values import Lane
 from veriopt.verify.api import verify_ir
 from veriopt.verify.refinement import VerifyOptions
 from veriopt.verify.verdict import Status, Verdict
-from veriopt.errors import BadInput, Unsupported
 
 Expr = tuple   # ("arg", name) | ("const", value) | (op, *operands)
 Vals = tuple   # one value per example (unsigned), for one expression

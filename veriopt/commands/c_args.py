@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import argparse
 
-from veriopt.verify.c_equiv import Pair
 from veriopt.errors import BadInput
+from veriopt.verify.c_equiv import Pair
 
 
 def add_pair_arguments(parser: argparse.ArgumentParser) -> None:

@@ -6,8 +6,8 @@ import json
 import sys
 from pathlib import Path
 
-from veriopt.verify.solvers import DEFAULT_SOLVER, SOLVERS
 from veriopt.errors import BadInput
+from veriopt.verify.solvers import DEFAULT_SOLVER, SOLVERS
 
 
 def register(sub, name, summary: str) -> None:

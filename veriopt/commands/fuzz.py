@@ -9,9 +9,9 @@ import tempfile
 import hypothesis.configuration
 
 from veriopt.commands.c_args import add_pair_arguments, pair_from_args
+from veriopt.errors import BadInput
 from veriopt.verify.fuzz import fuzz_files, fuzz_ir
 from veriopt.verify.verdict import Status, Verdict
-from veriopt.errors import BadInput
 
 HELP = """Run the original and the rewritten function on the same generated inputs
 (edge values, buffers that alias and that do not) and compare results and

@@ -5,9 +5,9 @@ import argparse
 import json
 
 from veriopt.commands.c_args import add_pair_arguments, pair_from_args
+from veriopt.errors import BadInput
 from veriopt.translation.c_smt import FULL_UNROLL_LIMIT
 from veriopt.verify.c_equiv import DEEPENING, DEFAULT_TIMEOUT, verify_files
-from veriopt.errors import BadInput
 
 _BOUNDS = " -> ".join(map(str, DEEPENING))
 

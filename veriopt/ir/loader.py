@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from veriopt.errors import BadInput, Unsupported
 from veriopt.ir.model import Function, Module
 from veriopt.ir.parser import parse_module_text
-from veriopt.errors import BadInput, Unsupported
 
 _LLVM_READY = False
 

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 import z3
 from pycparser import c_ast
 
+from veriopt.errors import Unsupported
 from veriopt.translation import c_types as T
 from veriopt.translation.c_types import IntT
-from veriopt.errors import Unsupported
 from veriopt.translation.c_values import IntV, bv, convert
 
 if TYPE_CHECKING:

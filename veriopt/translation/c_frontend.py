@@ -14,8 +14,8 @@ from pathlib import Path
 
 from pycparser import c_ast, c_parser
 
-from veriopt.translation.c_headers import header_dir
 from veriopt.errors import BadInput
+from veriopt.translation.c_headers import header_dir
 
 # Spellings of GNU extensions that pycparser does not parse but that are
 # harmless for the semantics we model.

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import z3
 from pycparser import c_ast
 
+from veriopt.errors import Unsupported
 from veriopt.translation import c_types as T
 from veriopt.translation.c_frontend import CProgram
 from veriopt.translation.c_types import ArrT, CType, IntT, PtrT, VoidT
-from veriopt.errors import Unsupported
 from veriopt.translation.c_values import ADDR, IntV, PtrV, Value, bv, cast_bits
 
 

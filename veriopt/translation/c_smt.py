@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 import z3
 from pycparser import c_ast
 
+from veriopt.errors import Unsupported
 from veriopt.translation import c_types as T
 from veriopt.translation.c_frontend import CProgram
 from veriopt.translation.c_memory import Memory
@@ -45,7 +46,6 @@ from veriopt.translation.c_inputs import (  # noqa: F401 - re-exported for calle
     ADDR_LIMIT, LENGTH_NAMES, Inputs, MemObject, disjoint, in_object, length_param_for,
     make_inputs, placement, read_params, return_type)
 from veriopt.translation.c_types import ArrT, CType, IntT, PtrT, VoidT
-from veriopt.errors import Unsupported
 from veriopt.translation.c_values import (  # noqa: F401 - re-exported for callers
     ADDR, IntV, PtrV, Value, Var, bv, cast_bits, char_value, compare, convert, int_literal,
     sext1)

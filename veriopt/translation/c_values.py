@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import z3
 from pycparser import c_ast
 
+from veriopt.errors import Unsupported
 from veriopt.translation import c_types as T
 from veriopt.translation.c_types import CType, IntT, PtrT
-from veriopt.errors import Unsupported
 
 
 ADDR = 64

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from veriopt.errors import BadInput, Unsupported
 from veriopt.ir.loader import function_text, load_file, load_text
 from veriopt.ir.model import Function, Module
 from veriopt.verify.refinement import SignatureMismatch, VerifyOptions, verify_pair
 from veriopt.verify.verdict import Verdict, combine
-from veriopt.errors import BadInput, Unsupported
 
 
 def pair_functions(src_mod: Module, tgt_mod: Module | None, src_fn: str | None = None,

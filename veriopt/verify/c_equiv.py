@@ -22,20 +22,19 @@ from dataclasses import dataclass
 
 import z3
 
+from veriopt.errors import UNROLL_DEEPENING, BadInput, Unsupported
 from veriopt.translation import c_smt
 from veriopt.translation.c_frontend import CProgram, load
 from veriopt.translation.c_memory import Memory
 from veriopt.translation.c_smt import Executor, Inputs, IntV, MemObject, OutOfTime, Outcome
 from veriopt.translation.c_types import IntT, PtrT
-from veriopt.errors import Unsupported
 from veriopt.verify import c_replay
 from veriopt.verify.c_solve import Solver
 from veriopt.verify.verdict import (ERR_MEMORY, ERR_UB, ERR_VALUE, Counterexample,
                                     Status, Verdict)
-from veriopt.errors import BadInput
 
 DEFAULT_UNROLL = 8
-DEEPENING = (8, 16, 32, 64)     # unroll bounds tried in turn when none is given
+DEEPENING = UNROLL_DEEPENING    # unroll bounds tried in turn when none is given
 DEFAULT_TIMEOUT = 30.0
 SMALL_ELEMS = 16                # preferred buffer length in counterexamples
 SMALL_WINDOW = 1 << 16          # preferred address window in counterexamples

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 
 import z3
 
+from veriopt.errors import BadInput
 from veriopt.translation.c_smt import Inputs, MemObject
 from veriopt.translation.c_types import IntT
 from veriopt.verify.c_run import Binary, Case, Result, workdir
 from veriopt.verify.verdict import ERR_MEMORY, ERR_UB, ERR_VALUE, Counterexample
-from veriopt.errors import BadInput
 
 if TYPE_CHECKING:
     from veriopt.verify.c_equiv import Pair

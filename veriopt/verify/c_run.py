@@ -23,8 +23,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from veriopt.translation.c_types import CType, IntT, PtrT
 from veriopt.errors import BadInput
+from veriopt.translation.c_types import CType, IntT, PtrT
 
 ENTRY = "veriopt_entry"
 MEMORY_LIMIT = 1 << 30

@@ -18,16 +18,15 @@ from pathlib import Path
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
+from veriopt.errors import BadInput, Unsupported
 from veriopt.translation import c_smt
 from veriopt.translation.c_frontend import external_calls, load
 from veriopt.translation.c_types import CType, IntT, PtrT
-from veriopt.errors import Unsupported
 from veriopt.verify.c_equiv import Pair, format_int, plain_type
 from veriopt.verify.c_replay import describe
 from veriopt.verify.c_run import Binary, Case, Result, workdir
 from veriopt.verify.verdict import (ERR_MEMORY, ERR_UB, ERR_VALUE, Counterexample,
                                     Status, Verdict)
-from veriopt.errors import BadInput
 
 MAX_ELEMS = 16
 BATCH = 400

@@ -13,10 +13,10 @@ from __future__ import annotations
 import random
 import time
 
+from veriopt.errors import Unsupported
 from veriopt.ir.model import Function
 from veriopt.ir.types import IntType
 from veriopt.translation.ir_smt.evaluate import POISON, ConcreteRunner, Outcome
-from veriopt.errors import Unsupported
 from veriopt.verify import verdict as V
 from veriopt.verify.counterexample import format_int
 

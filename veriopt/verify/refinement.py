@@ -19,12 +19,12 @@ from dataclasses import dataclass, replace
 
 import z3
 
+from veriopt.errors import UNROLL_DEEPENING, BadInput, Unsupported
 from veriopt.ir.model import Function
 from veriopt.ir.types import VoidType
 from veriopt.translation.ir_smt import Encoding, Inputs, encode_function
 from veriopt.translation.ir_smt.unroll import has_loops
 from veriopt.translation.ir_smt.values import Lane, lanes, map_lanes
-from veriopt.errors import BadInput, Unsupported
 from veriopt.verify import verdict as V
 from veriopt.verify.counterexample import build_counterexample, free_constants
 from veriopt.verify.solvers import DEFAULT_SOLVER, SolverConfig, SolverResult, solve
@@ -116,7 +116,7 @@ def verify_pair(src: Function, tgt: Function, options: VerifyOptions | None = No
     try:
         verdict = _verify_deepening(src, tgt, options, little_endian)
         if verdict.status is V.Status.CORRECT and options.bidirectional:
-            back = _verify(tgt, src, options, little_endian)
+            back = _verify_deepening(tgt, src, options, little_endian)
             if back.status is V.Status.CORRECT:
                 verdict.note = "bidirectional: the source also refines the target (equivalent)"
             else:
@@ -138,9 +138,6 @@ def verify_pair(src: Function, tgt: Function, options: VerifyOptions | None = No
     return verdict
 
 
-DEEPENING = (8, 16, 32, 64)
-
-
 def _verify_deepening(src: Function, tgt: Function, options: VerifyOptions,
                       little_endian: bool) -> V.Verdict:
     """Loops without a bound from the user are unrolled 8, 16, 32, then 64
@@ -151,7 +148,7 @@ def _verify_deepening(src: Function, tgt: Function, options: VerifyOptions,
         return _verify(src, tgt, options, little_endian)
     deadline = time.perf_counter() + 4 * options.timeout
     reached: V.Verdict | None = None
-    for bound in DEEPENING:
+    for bound in UNROLL_DEEPENING:
         left = deadline - time.perf_counter()
         if left <= 0.05:
             break
@@ -165,9 +162,9 @@ def _verify_deepening(src: Function, tgt: Function, options: VerifyOptions,
         reached = verdict
     if reached is None:
         return V.Verdict.unknown("timeout")
-    reached.note = (f"unrolled {', '.join(str(b) for b in DEEPENING if b <= reached.bound)} "
+    reached.note = (f"unrolled {', '.join(str(b) for b in UNROLL_DEEPENING if b <= reached.bound)} "
                     f"times; deeper bounds not reached within the time budget"
-                    if reached.bound != DEEPENING[-1] else
+                    if reached.bound != UNROLL_DEEPENING[-1] else
                     f"unrolled up to {reached.bound} times (the deepest automatic bound)")
     return reached
 

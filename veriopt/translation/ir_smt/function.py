@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import z3
 
+from veriopt.errors import Unsupported
 from veriopt.ir.model import (
     AggregateConst, Attrs, ConstExpr, Function, Instr, IntConst, LocalRef, OpaqueConst, Param,
     PoisonConst, UndefConst, Value, ZeroConst,
@@ -34,7 +35,6 @@ from veriopt.translation.ir_smt.unroll import State, unroll
 from veriopt.translation.ir_smt.values import (
     Lane, SVal, const_lane, lanes, map_lanes, poison_lane, shape, zip_lanes,
 )
-from veriopt.errors import Unsupported
 
 F = z3.BoolVal(False)
 T = z3.BoolVal(True)
@@ -61,7 +61,7 @@ class UseKey:
     argument by position, else its name), copying the undef made at `inner`
     (down to an argument's or a constant's undef). Source and target copies
     with the same key, or the same inner key, are the natural witness pairs
-    (see refinement.undef_witness)."""
+    (see verify/witness.py)."""
 
     value: str
     n: int

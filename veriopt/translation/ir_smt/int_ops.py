@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import z3
 
+from veriopt.errors import Unsupported
 from veriopt.ir.types import VectorType
 from veriopt.translation.ir_smt.registry import opcode
 from veriopt.translation.ir_smt.values import (
     Lane, SVal, bool_to_bv, flatten_bits, lanes, map_lanes, width_of, zip_lanes,
 )
-from veriopt.errors import Unsupported
 
 F = z3.BoolVal(False)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import z3
 
+from veriopt.errors import Unsupported
 from veriopt.translation.ir_smt.registry import intrinsic
 from veriopt.translation.ir_smt.values import Lane, SVal, bool_to_bv, lanes, zip_lanes
-from veriopt.errors import Unsupported
 
 F = z3.BoolVal(False)
 

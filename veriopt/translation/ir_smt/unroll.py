@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-from veriopt.ir.model import Function
 from veriopt.errors import Unsupported
+from veriopt.ir.model import Function
 
 
 @dataclass(frozen=True)

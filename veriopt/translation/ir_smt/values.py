@@ -11,8 +11,8 @@ from typing import Callable, Union
 
 import z3
 
-from veriopt.ir.types import ArrayType, IntType, StructType, Type, VectorType
 from veriopt.errors import Unsupported
+from veriopt.ir.types import ArrayType, IntType, StructType, Type, VectorType
 
 
 @dataclass(frozen=True)
