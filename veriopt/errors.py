@@ -9,10 +9,6 @@ from __future__ import annotations
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL_ERROR = 5
 
-# Loop bounds tried in turn when the user gives none (IR and C alike): a
-# check stops at the first proof or refutation, else it is `bounded`.
-UNROLL_DEEPENING = (8, 16, 32, 64)
-
 
 class Unsupported(Exception):
     """A feature or construct the semantics does not model. It becomes an

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 import z3
 
-from veriopt.errors import UNROLL_DEEPENING, BadInput, Unsupported
+from veriopt.errors import BadInput, Unsupported
+from veriopt.limits import UNROLL_DEEPENING
 from veriopt.translation import c_smt
 from veriopt.translation.c_frontend import CProgram, load
 from veriopt.translation.c_memory import Memory

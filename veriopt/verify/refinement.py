@@ -19,7 +19,8 @@ from dataclasses import dataclass, replace
 
 import z3
 
-from veriopt.errors import UNROLL_DEEPENING, BadInput, Unsupported
+from veriopt.errors import BadInput, Unsupported
+from veriopt.limits import UNROLL_DEEPENING
 from veriopt.ir.model import Function
 from veriopt.ir.types import VoidType
 from veriopt.translation.ir_smt import Encoding, Inputs, encode_function
