@@ -22,8 +22,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# Alive2-style test files with alive-tv's verdicts: make conformance TESTS=DIR
 conformance: $(STAMP)
-	$(BIN)/veriopt conformance ../shared/conformance/alive2
+	@test -n "$(TESTS)" || { echo "make conformance TESTS=DIR  (a folder of Alive2-style .ll test files)"; exit 2; }
+	$(BIN)/veriopt conformance $(TESTS)
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench_solvers.py

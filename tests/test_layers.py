@@ -59,3 +59,24 @@ def test_known_exceptions_still_exist():
 @pytest.mark.parametrize("module", ["veriopt.errors", "veriopt.limits", "veriopt.progress", "veriopt.jsonout"])
 def test_the_ground_floor_imports_nothing_of_veriopt(module):
     assert not [n for m, n, _ in imports() if m == module]
+
+
+def test_verify_imports_no_c_front_end_nor_test_tools(tmp_path):
+    # a tool run once per file pays for every import: `veriopt verify x.ll`
+    # must not load hypothesis, pycparser, the C front end, the agents or rich
+    import subprocess
+    import sys
+    pair = tmp_path / "pair.ll"
+    pair.write_text("define i8 @src(i8 %x) {\n  ret i8 %x\n}\n"
+                    "define i8 @tgt(i8 %x) {\n  ret i8 %x\n}\n")
+    code = ("import sys; sys.argv = ['veriopt', 'verify', %r]\n"
+            "from veriopt.cli import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(' '.join(sorted(sys.modules)))" % str(pair))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    loaded = set(proc.stdout.strip().splitlines()[-1].split())
+    assert "veriopt.verify.refinement" in loaded, proc.stdout + proc.stderr
+    heavy = {m for m in loaded if m.split(".")[0] in {"hypothesis", "pycparser", "openai",
+                                                       "networkx", "rich"}
+             or m.startswith(("veriopt.translation.c_", "veriopt.agents"))}
+    assert not heavy, sorted(heavy)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 import z3
 
 from veriopt.errors import BadInput, Unsupported
-from veriopt.limits import UNROLL_DEEPENING
+from veriopt.limits import SOLVER_SECONDS, UNROLL_DEEPENING
 from veriopt.ir.model import Function
 from veriopt.ir.types import VoidType
 from veriopt.translation.ir_smt import Encoding, Inputs, encode_function
@@ -36,7 +36,7 @@ F = z3.BoolVal(False)
 
 @dataclass
 class VerifyOptions:
-    timeout: float = 10.0
+    timeout: float = SOLVER_SECONDS
     solver: str = DEFAULT_SOLVER
     disable_undef_input: bool = False
     disable_poison_input: bool = False

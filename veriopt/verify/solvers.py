@@ -8,7 +8,6 @@ error — is `unknown`, which never becomes `correct`.
 """
 from __future__ import annotations
 
-import concurrent.futures
 import itertools
 import re
 import time
@@ -16,6 +15,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import z3
+
+from veriopt.limits import SOLVER_SECONDS
 
 SOLVERS = ("z3", "bitwuzla", "portfolio")
 # Chosen by measurement (scripts/bench_solvers.py): Bitwuzla for
@@ -27,7 +28,7 @@ SEED = 0
 @dataclass
 class SolverConfig:
     name: str = DEFAULT_SOLVER
-    timeout: float = 10.0          # seconds per query
+    timeout: float = SOLVER_SECONDS   # seconds per query
     rlimit: int = 0                # Z3 work limit; 0 means derived from timeout
     emit_smt: str | None = None    # a folder: every query is written there as SMT-LIB
 
@@ -200,6 +201,7 @@ def emit_query(formula: z3.BoolRef, folder: str) -> Path:
 def _portfolio(formula, free_vars, cfg) -> SolverResult:
     """First definite answer of Bitwuzla and Z3, run side by side. Z3 gets
     its own context so the two threads share no Z3 state."""
+    import concurrent.futures    # here: the common one-solver run need not pay for it
     ctx = z3.Context()
     formula_copy = formula.translate(ctx)
     smt2 = to_smtlib(formula)
