@@ -22,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from veriopt.limits import SOLVER_SECONDS  # noqa: E402
 from veriopt.verify import differential as D  # noqa: E402
 
 LABELS = {
@@ -40,9 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--jobs", type=int, default=2, help="parallel pairs (default 2)")
     p.add_argument("--keep", default="differential-out", metavar="DIR",
                    help="where disagreements are written (default differential-out/)")
-    p.add_argument("--timeout", type=float, default=5.0, metavar="S",
-                   help="seconds per solver query, both checkers (default 5; veriopt's "
-                        "and alive-tv's own default is 10)")
+    p.add_argument("--timeout", type=float, default=D.PAIR_QUERY_SECONDS, metavar="S",
+                   help=f"seconds per solver query, both checkers (default "
+                        f"{D.PAIR_QUERY_SECONDS:g}; veriopt's and alive-tv's own default "
+                        f"is {SOLVER_SECONDS:g})")
     p.add_argument("--wall", type=float, default=0.0, metavar="S",
                    help="wall-clock limit per pair (default max(20, 4*timeout+10))")
     p.add_argument("--only", default="", metavar="I,J",
@@ -168,7 +170,7 @@ def _forget_stale(folder: Path, seed, indices) -> None:
     """Files of earlier runs for the same pairs would describe old verdicts."""
     if not folder.is_dir():
         return
-    tag = D._safe(seed)
+    tag = D.safe_name(seed)
     wanted = {f"-s{tag}-{i:05d}{suffix}.ll" for i in indices for suffix in ("", "-reduced")}
     for f in folder.glob(f"*-s{tag}-*.ll"):
         if any(f.name.endswith(w) for w in wanted):

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from veriopt.ir.loader import load_text
 from veriopt.verify import differential as D
+from veriopt.verify.differential import running
 from veriopt.verify import random_ir as R
 
 EXE, WHY = D.locate_alive_tv()
@@ -327,8 +328,8 @@ def test_reduction_candidates_are_smaller_and_mostly_valid():
     assert any("%s =" not in c and "umin.i8(i8 %r, i8 %r)" in c for c in cands)
     no_z = SWAP_IN_CONTEXT.replace("  %a = xor i8 %z, 5\n", "").replace(", %a", ", 1")
     assert any("(i8 %x, i8 %y)" in c and "%z" not in c for c in D.reduction_candidates(no_z))
-    assert "declare" not in D._tidy(no_z.replace("%c = call i8 @llvm.umin.i8(i8 %s, i8 %s)",
-                                                 "%c = add i8 %s, 0"))
+    no_call = no_z.replace("%c = call i8 @llvm.umin.i8(i8 %s, i8 %s)", "%c = add i8 %s, 0")
+    assert "declare" not in D.tidy_declarations(no_call)
 
 
 @needs_alive
@@ -356,7 +357,7 @@ def test_runner_survives_a_hanging_and_a_crashing_checker(monkeypatch):
         os.kill(os.getpid(), signal.SIGSEGV)
 
     for fake, status in ((hang, "timeout"), (crash, "crashed")):
-        monkeypatch.setattr(D, "run_veriopt", fake)   # inherited by the forked children
+        monkeypatch.setattr(running, "run_veriopt", fake)   # inherited by the forked children
         cfg = D.RunConfig(seed="iso", timeout=2.0, wall=6.0, diagnose=False)
         start = time.perf_counter()
         outs = D.run_pairs(range(3), cfg, EXE, jobs=2)

@@ -11,6 +11,7 @@ import ctypes
 import re
 
 from veriopt.ir.model import Function
+from veriopt.limits import RUN_MEMORY_MB, RUN_SECONDS
 from veriopt.ir.types import IntType
 
 _CTYPES = {1: ctypes.c_uint8, 8: ctypes.c_uint8, 16: ctypes.c_uint16,
@@ -76,8 +77,8 @@ def fn_module_text(fn: Function) -> str:
     return text
 
 
-def run_isolated(fn: Function, args: list[int], timeout: float = 10.0,
-                 memory_mb: int = 2048) -> int | None:
+def run_isolated(fn: Function, args: list[int], timeout: float = RUN_SECONDS,
+                 memory_mb: int = RUN_MEMORY_MB) -> int | None:
     """`run` in a child process with CPU, memory and time limits — the way
     candidate code is executed. None if the child crashed or ran out of
     time (a trap, a signal, a resource limit)."""

@@ -13,6 +13,8 @@ from veriopt.ir.types import Type
 
 
 # ---- operands -------------------------------------------------------------
+# One small frozen dataclass per kind of operand, like the types in types.py:
+# parallel declarations (a table of kinds), so their alike shapes stay.
 
 class Value:
     type: Type

@@ -17,6 +17,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from veriopt.limits import COMPILE_SECONDS, SOLVER_MEMORY_MB, SOLVER_SECONDS
+
 ENV_VAR = "VERIOPT_ALIVE_TV"
 
 # alive-tv's answers, in our verdict vocabulary (Status values)
@@ -51,13 +53,26 @@ _usable: dict[str, bool] = {}
 
 
 def usable(exe: str) -> bool:
+    """Does `exe --version` run (asked once per executable)?"""
     if exe not in _usable:
-        try:
-            proc = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=30)
-            _usable[exe] = proc.returncode == 0
-        except (OSError, subprocess.SubprocessError):
-            _usable[exe] = False
+        _usable[exe] = not start_problem(exe)
     return _usable[exe]
+
+
+def start_problem(exe: str) -> str:
+    """Why `exe` cannot serve as alive-tv ("" if `exe --version` runs): its
+    runtime libraries may be missing, so being on PATH is not enough."""
+    if not os.access(exe, os.X_OK):
+        return f"alive-tv at {exe} is not executable"
+    try:
+        proc = subprocess.run([exe, "--version"], capture_output=True, text=True,
+                              timeout=COMPILE_SECONDS)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"alive-tv at {exe} cannot start: {exc}"
+    if proc.returncode != 0:
+        msg = (proc.stderr.strip() or proc.stdout.strip() or f"exit {proc.returncode}")
+        return f"alive-tv at {exe} cannot start: " + " ".join(msg.splitlines()[:2])
+    return ""
 
 
 _ERROR = re.compile(r"^ERROR: (.*)$", re.M)
@@ -80,9 +95,9 @@ def parse_output(text: str) -> AliveResult:
     return AliveResult(CRASHED, "no verdict in alive-tv's output", text)
 
 
-def check_text(module_text: str, exe: str, smt_timeout_ms: int = 10_000,
-               flags: tuple[str, ...] = (), wall_seconds: float = 60.0,
-               memory_mb: int = 4096) -> AliveResult:
+def check_text(module_text: str, exe: str, smt_timeout_ms: int = int(SOLVER_SECONDS * 1000),
+               flags: tuple[str, ...] = (), wall_seconds: float = 6 * SOLVER_SECONDS,
+               memory_mb: int = SOLVER_MEMORY_MB) -> AliveResult:
     """Run alive-tv on one module holding @src and @tgt, in a child process
     with a wall-clock and a memory limit."""
     with tempfile.TemporaryDirectory(prefix="veriopt-alive-") as tmp:

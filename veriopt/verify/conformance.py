@@ -19,6 +19,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from veriopt.limits import SOLVER_SECONDS
 from veriopt.verify.solvers import DEFAULT_SOLVER
 
 SCORED = ("correct", "incorrect")
@@ -79,6 +80,12 @@ def discover(folder: str | Path) -> list[Case]:
     return cases
 
 
+# alive-tv's on/off flags we implement: each sets the VerifyOptions field of
+# the same name (dashes as underscores)
+SWITCHES = ("disable-undef-input", "disable-poison-input", "disallow-ub-exploitation",
+            "bidirectional")
+
+
 def options_for(args: list[str], timeout: float, solver: str):
     """Map alive-tv's single-dash flags onto VerifyOptions. Returns the
     options, or the name of a flag we do not implement."""
@@ -86,14 +93,8 @@ def options_for(args: list[str], timeout: float, solver: str):
     opts = VerifyOptions(timeout=timeout, solver=solver)
     for raw in args:
         flag, _, value = raw.lstrip("-").partition("=")
-        if flag == "disable-undef-input":
-            opts.disable_undef_input = True
-        elif flag == "disable-poison-input":
-            opts.disable_poison_input = True
-        elif flag == "disallow-ub-exploitation":
-            opts.disallow_ub_exploitation = True
-        elif flag == "bidirectional":
-            opts.bidirectional = True
+        if flag in SWITCHES:
+            setattr(opts, flag.replace("-", "_"), True)
         elif flag in ("src-unroll", "tgt-unroll", "unroll"):
             n = int(value or 0)
             if flag != "tgt-unroll":
@@ -107,7 +108,7 @@ def options_for(args: list[str], timeout: float, solver: str):
     return opts
 
 
-def run_case(case: Case, timeout: float = 10.0, solver: str = DEFAULT_SOLVER) -> Outcome:
+def run_case(case: Case, timeout: float = SOLVER_SECONDS, solver: str = DEFAULT_SOLVER) -> Outcome:
     from veriopt.verify.api import verify_files
     from veriopt.verify.verdict import Status, Verdict, combine
     from veriopt.errors import BadInput
@@ -167,8 +168,8 @@ def _worker(item):
         signal.signal(signal.SIGALRM, previous)
 
 
-def run_all(cases: list[Case], jobs: int = 2, timeout: float = 10.0, solver: str = DEFAULT_SOLVER,
-            progress=None) -> list[Outcome]:
+def run_all(cases: list[Case], jobs: int = 2, timeout: float = SOLVER_SECONDS,
+            solver: str = DEFAULT_SOLVER, progress=None) -> list[Outcome]:
     """Run cases on `jobs` processes; results in the order of `cases`."""
     items = [(c, timeout, solver) for c in cases]
     results: dict[str, Outcome] = {}

@@ -18,9 +18,6 @@ into ordinary non-determinism (one fixed choice).
 """
 from __future__ import annotations
 
-import itertools
-from dataclasses import dataclass, field
-
 import z3
 
 from veriopt.errors import Unsupported
@@ -28,122 +25,25 @@ from veriopt.ir.model import (
     AggregateConst, Attrs, ConstExpr, Function, Instr, IntConst, LocalRef, OpaqueConst, Param,
     PoisonConst, UndefConst, Value, ZeroConst,
 )
-from veriopt.ir.types import IntType, StructType, Type, VectorType, VoidType, unsupported_type
+from veriopt.ir.types import IntType, Type, VoidType, unsupported_type
 from veriopt.translation.ir_smt import aggregate_ops, int_ops, intrinsics  # noqa: F401 (registration)
+from veriopt.translation.ir_smt.attributes import (
+    BENIGN_METADATA, BENIGN_VALUE_ATTRS, apply_range, check_attributes, require_modelled_types,
+)
+from veriopt.translation.ir_smt.encoding import (  # noqa: F401 (InputVar: re-exported)
+    F, T, Encoding, Entry, InputVar, Inputs, UseKey, fresh_name, merge_envs, template_name,
+)
 from veriopt.translation.ir_smt.registry import OPCODES, lookup_intrinsic
 from veriopt.translation.ir_smt.unroll import State, unroll
 from veriopt.translation.ir_smt.values import (
-    Lane, SVal, const_lane, lanes, map_lanes, poison_lane, shape, zip_lanes,
+    Lane, SVal, const_lane, ite, lanes, map_lanes, poison_lane, shape,
 )
-
-F = z3.BoolVal(False)
-T = z3.BoolVal(True)
-
-_counter = itertools.count()
-
-
-def fresh_name(prefix: str) -> str:
-    return f"{prefix}!{next(_counter)}"
-
-
-@dataclass
-class Entry:
-    """An SSA value and the undef variables it depends on (re-instantiated
-    at every use)."""
-
-    val: SVal
-    undef_vars: tuple = ()
-
-
-@dataclass(frozen=True)
-class UseKey:
-    """Where an undef copy was made: at the n-th read of which value (an
-    argument by position, else its name), copying the undef made at `inner`
-    (down to an argument's or a constant's undef). Source and target copies
-    with the same key, or the same inner key, are the natural witness pairs
-    (see verify/witness.py)."""
-
-    value: str
-    n: int
-    inner: "UseKey | str"
-
-    @property
-    def root(self) -> str:
-        return self.inner.root if isinstance(self.inner, UseKey) else self.inner
-
-
-@dataclass
-class InputVar:
-    """The shared SMT variables of one argument lane."""
-
-    name: str        # display name, e.g. "%x", or "%x#1" for lane 1
-    value: z3.BitVecRef
-    poison: z3.BoolRef
-    is_undef: z3.BoolRef
-
-
-@dataclass
-class Inputs:
-    """Arguments shared by source and target: value, poison flag and undef
-    flag per lane (an argument lane is undef as a whole, never bit by bit)."""
-
-    params: list[Param]
-    entries: dict[str, tuple[SVal, tuple]]  # name -> (value over templates, undef templates)
-    vars: list[InputVar] = field(default_factory=list)
-
-    @classmethod
-    def make(cls, params: list[Param], allow_poison: bool = True,
-             allow_undef: bool = True) -> "Inputs":
-        entries = {}
-        all_vars: list[InputVar] = []
-        for param in params:
-            reason = unsupported_type(param.type)
-            if reason:
-                raise Unsupported(f"{reason} (argument %{param.name})")
-            templates: list = []
-            lane_vars: list[InputVar] = []
-
-            def leaf(ty: IntType) -> Lane:
-                k = len(lane_vars)
-                label = f"%{param.name}" if not _is_aggregate(param.type) else f"%{param.name}#{k}"
-                x = z3.BitVec(f"in:{param.name}:{k}", ty.width)
-                p = z3.Bool(f"in:{param.name}:{k}:poison") if allow_poison else F
-                u = z3.Bool(f"in:{param.name}:{k}:isundef") if allow_undef else F
-                lane_vars.append(InputVar(label, x, p, u))
-                if allow_undef:
-                    tmpl = z3.BitVec(f"undef:{param.name}:{k}", ty.width)
-                    templates.append(tmpl)
-                    return Lane(z3.If(u, tmpl, x), p)
-                return Lane(x, p)
-            val = shape(param.type, leaf)
-            entries[param.name] = (val, tuple(templates))
-            all_vars += lane_vars
-        return cls(params, entries, all_vars)
-
-
-def _is_aggregate(ty: Type) -> bool:
-    return isinstance(ty, (VectorType, StructType)) or hasattr(ty, "count")
-
-
-@dataclass
-class Encoding:
-    """What refinement needs to know of one side."""
-
-    ret: SVal | None
-    ret_undef_vars: tuple     # undef-constant copies the return value may depend on
-    ub: z3.BoolRef            # some executed instruction has UB
-    returns: z3.BoolRef       # the function returns normally (no UB)
-    undef_vars: list          # all undef variables of this side (constants' and arguments')
-    nondet_vars: list         # freeze choices and other non-determinism
-    values: list[tuple[str, Type, Entry]]   # named intermediate values, in order
-    unreachable: z3.BoolRef   # an `unreachable` is executed (for --disallow-ub-exploitation)
-    undef_origin: dict = field(default_factory=dict)  # copy name -> UseKey (where it was read)
-    sink: z3.BoolRef = F      # the execution goes beyond the unroll bound (not checked)
-    has_loops: bool = False
-    guardable_ub: z3.BoolRef = F  # arithmetic UB (see FunctionEncoder.add_ub)
 
 
 class FunctionEncoder:
+    """One side, block by block; also the `ctx` the per-opcode builders of
+    the registry see (`op`, `use`, `add_ub`, `fresh_nondet`)."""
+
     def __init__(self, fn: Function, inputs: Inputs, side: str, little_endian: bool = True,
                  unroll: int = 0):
         self.fn = fn
@@ -198,7 +98,7 @@ class FunctionEncoder:
         for var in entry.undef_vars:
             copy = z3.Const(fresh_name(f"{self.side}:undef"), var.sort())
             (self.nondet_vars if undef_as_nondet else self.undef_vars).append(copy)
-            inner = self.undef_origin.get(str(var)) or _template_name(var)
+            inner = self.undef_origin.get(str(var)) or template_name(var)
             self.undef_origin[str(copy)] = UseKey(read, n, inner)
             subst.append((var, copy))
         return map_lanes(lambda lane: Lane(z3.substitute(lane.v, *subst),
@@ -300,7 +200,7 @@ class FunctionEncoder:
             else:
                 conds = [edge[(p, state)] for p in preds]
                 self.reach = z3.Or(conds) if len(conds) > 1 else conds[0]
-                self.env = _merge_envs([(edge[(p, state)], env_out[p]) for p in preds])
+                self.env = merge_envs([(edge[(p, state)], env_out[p]) for p in preds])
             block = blocks[state.block]
             for instr in block.instrs:
                 self.instr = instr
@@ -343,8 +243,7 @@ class FunctionEncoder:
             if result is None:
                 result = entry.val
             else:
-                result = zip_lanes(lambda a, b: Lane(z3.If(cond, a.v, b.v), z3.If(cond, a.p, b.p)),
-                                   entry.val, result)
+                result = ite(cond, entry.val, result)
             undef_vars += entry.undef_vars
         if result is None:
             result = shape(instr.type, lambda t: poison_lane(t.width))
@@ -380,7 +279,7 @@ class FunctionEncoder:
             builder = OPCODES.get(instr.opcode)
             if builder is None:
                 raise Unsupported(f"instruction {instr.opcode}")
-            _require_modelled_types(instr, instr.opcode)
+            require_modelled_types(instr, instr.opcode)
             val = builder(self, instr)
         if instr.name is not None and val is not None:
             # the undef copies this instruction consumed stay undef in its
@@ -404,7 +303,7 @@ class FunctionEncoder:
         builder = lookup_intrinsic(callee) if callee.startswith("llvm.") else None
         if builder is None:
             raise Unsupported(f"call to @{callee}")
-        _require_modelled_types(instr, f"call to @{callee}")
+        require_modelled_types(instr, f"call to @{callee}")
         for attrs in instr.extra["arg_attrs"] + [instr.extra["ret_attrs"]]:
             for attr in attrs.other:
                 if attr not in BENIGN_VALUE_ATTRS:
@@ -415,7 +314,7 @@ class FunctionEncoder:
         val = builder(self, instr)
         ret_attrs: Attrs = instr.extra["ret_attrs"]
         if val is not None:
-            val = self._apply_range(val, ret_attrs)
+            val = apply_range(val, ret_attrs)
             if ret_attrs.noundef and instr.name is None:
                 self.add_ub(z3.Or([lane.p for lane in lanes(val)]))
         return val
@@ -424,22 +323,8 @@ class FunctionEncoder:
         v = self.use(value)
         self.add_ub(z3.Or(z3.Or([lane.p for lane in lanes(v)]), self.undef_dependence(value)))
 
-    # ---- attributes ----
-    def _apply_range(self, val: SVal, attrs: Attrs) -> SVal:
-        if attrs.range is None:
-            return val
-        lo, hi = attrs.range
-
-        def lane(x: Lane) -> Lane:
-            w = x.v.size()
-            lo_v, hi_v = z3.BitVecVal(lo % (1 << w), w), z3.BitVecVal(hi % (1 << w), w)
-            # [lo, hi) wrapping: x - lo <u hi - lo
-            inside = z3.ULT(x.v - lo_v, hi_v - lo_v)
-            return Lane(x.v, z3.Or(x.p, z3.Not(inside)))
-        return map_lanes(lane, val)
-
     def _param_attrs(self, param: Param, val: SVal) -> SVal:
-        return self._apply_range(val, param.attrs)
+        return apply_range(val, param.attrs)
 
     def _param_ub(self, param: Param) -> None:
         """Passing poison or undef to a `noundef` parameter is UB (the
@@ -462,12 +347,11 @@ class FunctionEncoder:
             self.env = env
             value = instr.operands[0]
             v = self.use(value)
-            v = self._apply_range(v, fn.ret_attrs)
+            v = apply_range(v, fn.ret_attrs)
             if fn.ret_attrs.noundef:
                 self.add_ub(z3.Or(z3.Or([lane.p for lane in lanes(v)]),
                                   self.undef_dependence(value)))
-            ret = v if ret is None else zip_lanes(
-                lambda a, b: Lane(z3.If(reach, a.v, b.v), z3.If(reach, a.p, b.p)), v, ret)
+            ret = v if ret is None else ite(reach, v, ret)
         reached_ret = z3.Or(reach_ret) if reach_ret else F
         if "noreturn" in fn.fn_attrs:   # returning from a noreturn function is UB
             self.ub_terms.append(reached_ret)
@@ -484,73 +368,8 @@ class FunctionEncoder:
                         z3.Or(self.guardable_terms) if self.guardable_terms else F)
 
 
-def _template_name(var: z3.ExprRef) -> str:
-    """An argument's undef template is shared by both sides; a constant's is
-    fresh per constant, so all constants' templates read alike."""
-    name = str(var)
-    return "undefconst" if name.startswith("undefconst") else name
-
-
-def _require_modelled_types(instr: Instr, where: str) -> None:
-    for ty in [op.type for op in instr.operands] + [instr.type]:
-        reason = unsupported_type(ty)
-        if reason:
-            raise Unsupported(f"{reason} in {where}")
-
-
-# Attributes with no meaning for the integer semantics of a function body.
-BENIGN_FN_ATTRS = {"nounwind", "willreturn", "mustprogress", "nofree", "nosync", "norecurse",
-                   "speculatable", "null_pointer_is_valid", "uwtable", "noinline", "optnone",
-                   "cold", "hot", "nocallback", "readnone", "readonly", "noreturn", "minsize",
-                   "optsize", "alwaysinline", "inlinehint", "nomerge", "noduplicate",
-                   "local_unnamed_addr", "unnamed_addr", "dso_local", "sanitize_address",
-                   "nocf_check", "noimplicitfloat", "noredzone", "ssp", "sspreq", "sspstrong"}
-BENIGN_VALUE_ATTRS = {"zeroext", "signext", "inreg", "noundef"}
-# Metadata that does not change what an instruction computes (!range,
-# !noundef and the like do: they are refused, not ignored).
-BENIGN_METADATA = {"dbg", "prof", "tbaa", "tbaa.struct", "alias.scope", "noalias", "llvm.loop",
-                   "annotation", "srcloc", "unpredictable", "llvm.access.group", "pcsections",
-                   "heapallocsite", "nosanitize", "DIAssignID", "mmra", "irr_loop"}
-
-
-def check_attributes(fn: Function) -> None:
-    """Refuse attributes whose meaning we do not model, rather than ignore them."""
-    for attr in fn.fn_attrs:
-        name = attr.split("(")[0]
-        if name in BENIGN_FN_ATTRS or name == "memory" or attr.startswith('"') \
-                or name.startswith("#") or name == "uwtable":
-            continue
-        raise Unsupported(f"function attribute {attr} on @{fn.name}")
-    for where, attrs in [("return", fn.ret_attrs)] + [(f"%{p.name}", p.attrs) for p in fn.params]:
-        for attr in attrs.other:
-            if attr not in BENIGN_VALUE_ATTRS:
-                raise Unsupported(f"attribute {attr} on {where} of @{fn.name}")
-
-
-def _merge_envs(incoming: list[tuple[z3.BoolRef, dict[str, Entry]]]) -> dict[str, Entry]:
-    """The values at a join: where predecessors disagree on a name (copies
-    from different loop iterations), the edge taken decides."""
-    if len(incoming) == 1:
-        return dict(incoming[0][1])
-    names: dict[str, None] = {}
-    for _, env in incoming:
-        names.update(dict.fromkeys(env))
-    merged: dict[str, Entry] = {}
-    for name in names:
-        have = [(cond, env[name]) for cond, env in incoming if name in env]
-        first = have[0][1]
-        if all(entry is first for _, entry in have):
-            merged[name] = first
-            continue
-        val = have[-1][1].val
-        for cond, entry in reversed(have[:-1]):
-            val = zip_lanes(lambda a, b, c=cond: Lane(z3.If(c, a.v, b.v), z3.If(c, a.p, b.p)),
-                            entry.val, val)
-        undef = {str(v): v for _, e in have for v in e.undef_vars}
-        merged[name] = Entry(val, tuple(undef.values()))
-    return merged
-
-
 def encode_function(fn: Function, inputs: Inputs, side: str, little_endian: bool = True,
                     unroll: int = 0) -> Encoding:
+    """`fn` as SMT over the shared `inputs`; `side` names its variables
+    ("src"/"tgt"), `unroll` bounds its loops (0: the default)."""
     return FunctionEncoder(fn, inputs, side, little_endian, unroll).encode()

@@ -15,20 +15,20 @@ OPCODES: dict[str, Callable] = {}
 INTRINSICS: dict[str, Callable] = {}
 
 
-def opcode(*names: str):
-    def deco(fn: Callable) -> Callable:
-        for name in names:
-            OPCODES[name] = fn
-        return fn
-    return deco
+def _registrar(table: dict[str, Callable]) -> Callable:
+    """A decorator factory: `@register("a", "b")` enters a builder in `table`
+    under each name."""
+    def register(*names: str) -> Callable[[Callable], Callable]:
+        def deco(fn: Callable) -> Callable:
+            for name in names:
+                table[name] = fn
+            return fn
+        return deco
+    return register
 
 
-def intrinsic(*names: str):
-    def deco(fn: Callable) -> Callable:
-        for name in names:
-            INTRINSICS[name] = fn
-        return fn
-    return deco
+opcode = _registrar(OPCODES)         # @opcode("add", "sub"): an instruction's builder
+intrinsic = _registrar(INTRINSICS)   # @intrinsic("llvm.umin"): an intrinsic's builder
 
 
 # Type manglings LLVM appends to overloaded intrinsics: .i8, .v4i16, .nxv2i32, .p0, .f32

@@ -1,0 +1,49 @@
+"""Random integer LLVM IR functions and (source, target) pairs from them, for
+differential testing of the verifier against alive-tv.
+
+Everything is drawn from a `random.Random`, so a seed reproduces a pair
+exactly (the script and the tests both rely on that; no hypothesis here).
+
+A source function is a small DAG (2-8 instructions) over 1-4 integer
+parameters: binary operators with their poison flags, `icmp` (with
+`samesign`), `select`, `freeze`, `zext`/`sext`/`trunc` with their flags and
+the integer intrinsics, with constants, now and then `undef`/`poison`
+operands and `noundef` parameters. Widths favour i8, i4, i1, i16, i32, i64
+so that the solvers stay fast.
+
+A target is either the source through `opt-22` (instcombine, sometimes
+-O3), renamed to @tgt, or the source with one small mutation (see
+`MUTATIONS`). Both are printed into one module with @src, @tgt and the
+intrinsic declarations, which is what alive-tv and `veriopt verify` read.
+
+The stages, one module each: model (the structured form and its printing),
+instructions (constants and one instruction at a time), functions (a whole
+@src), opt (targets by opt-22), mutations (targets by hand), pairs.
+"""
+from veriopt.verify.random_ir.functions import PARAM_NAMES, prune, random_function
+from veriopt.verify.random_ir.instructions import (
+    COMMUTATIVE_INTRINSICS, P_POISON, P_UNDEF, WIDTHS, Builder, random_const, weighted,
+)
+from veriopt.verify.random_ir.model import (
+    BINOP_FLAGS, BINOPS, CAST_FLAGS, COMMUTATIVE, INTRINSICS, PREDICATES, Function,
+    GeneratorError, Instr, Operand, const_text, declaration, intrinsic_name, module_text,
+)
+from veriopt.verify.random_ir.mutations import (
+    MUTATIONS, NEAR_PREDICATES, NONCOMMUTATIVE_INTRINSICS, SIMILAR_INTRINSICS, SIMILAR_OPS,
+    mutate, rename_params, rename_params_text, swap_param_names,
+)
+from veriopt.verify.random_ir.opt import (
+    body_lines, find_opt, run_opt, split_opt_output, verify_with_opt,
+)
+from veriopt.verify.random_ir.pairs import Pair, pair_for, pair_seed, random_pair
+
+__all__ = [
+    "BINOPS", "BINOP_FLAGS", "Builder", "CAST_FLAGS", "COMMUTATIVE", "COMMUTATIVE_INTRINSICS",
+    "Function", "GeneratorError", "INTRINSICS", "Instr", "MUTATIONS", "NEAR_PREDICATES",
+    "NONCOMMUTATIVE_INTRINSICS", "Operand", "PARAM_NAMES", "PREDICATES", "P_POISON", "P_UNDEF",
+    "Pair", "SIMILAR_INTRINSICS", "SIMILAR_OPS", "WIDTHS", "body_lines", "const_text",
+    "declaration", "find_opt", "intrinsic_name", "module_text", "mutate", "pair_for",
+    "pair_seed", "prune", "random_const", "random_function", "random_pair", "rename_params",
+    "rename_params_text", "run_opt", "split_opt_output", "swap_param_names", "verify_with_opt",
+    "weighted",
+]

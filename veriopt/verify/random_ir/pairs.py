@@ -1,0 +1,69 @@
+"""(source, target) pairs: a random function and, as @tgt, opt-22's
+result or a mutation; `pair_for(seed, i)` reproduces pair i of a run.
+"""
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+
+from veriopt.verify.random_ir.functions import random_function
+from veriopt.verify.random_ir.model import Function, GeneratorError, module_text
+from veriopt.verify.random_ir.mutations import mutate, rename_params_text
+from veriopt.verify.random_ir.opt import body_lines, find_opt, run_opt, split_opt_output
+
+@dataclass
+class Pair:
+    seed: str               # what reproduces it: "<seed>:<index>"
+    kind: str               # "instcombine" | "O3" | "mutation" | "unchanged"
+    description: str
+    src: Function
+    text: str               # the module: @src, @tgt, declarations
+
+    @property
+    def is_opt(self) -> bool:
+        return self.kind in ("instcombine", "O3", "unchanged")
+
+
+def pair_seed(seed: int | str, index: int) -> str:
+    return f"{seed}:{index}"
+
+
+def random_pair(rng: random.Random, seed: str = "", p_opt: float = 0.3,
+                keep_unchanged: float = 0.1, opt: str | None = None) -> Pair:
+    """A source function and a target: opt's result (probability p_opt, when
+    opt-22 exists) or a mutation of the source."""
+    for _ in range(20):
+        src = random_function(rng)
+        if rng.random() < p_opt and (opt or find_opt()):
+            passes = "O3" if rng.random() < 0.2 else "instcombine"
+            out = run_opt(module_text(src), passes, opt)
+            fn_text, extra = split_opt_output(out, "src")
+            unchanged = body_lines(fn_text) == body_lines(src.text())
+            if unchanged and rng.random() >= keep_unchanged:
+                res = mutate(src, rng)
+                if res is None:
+                    continue
+                tgt, desc = res
+                return Pair(seed, "mutation", desc, src, module_text(src, tgt.text("tgt")))
+            tgt_text = re.sub(r"@src\(", "@tgt(", fn_text, count=1)
+            desc = f"opt -{passes if passes == 'O3' else 'passes=' + passes}"
+            if rng.random() < 0.1:
+                renamed = rename_params_text(tgt_text, [n for n, _, _ in src.params], rng)
+                if renamed:
+                    tgt_text, extra_desc = renamed
+                    desc += "; " + extra_desc
+            return Pair(seed, "unchanged" if unchanged else passes, desc, src,
+                        module_text(src, tgt_text, extra))
+        res = mutate(src, rng)
+        if res is None:
+            continue
+        tgt, desc = res
+        return Pair(seed, "mutation", desc, src, module_text(src, tgt.text("tgt")))
+    raise GeneratorError("no applicable target in 20 attempts")
+
+
+def pair_for(seed: int | str, index: int, **kw) -> Pair:
+    """Pair number `index` of the run with `seed` (reproducible)."""
+    s = pair_seed(seed, index)
+    return random_pair(random.Random(s), s, **kw)
