@@ -6,6 +6,7 @@ from pathlib import Path
 
 import z3
 
+from veriopt.limits import UNROLL_DEEPENING
 from veriopt.translation import c_smt
 from veriopt.translation.c_frontend import load
 from veriopt.translation.c_types import IntT
@@ -22,7 +23,7 @@ def write(tmp_path: Path, name: str, text: str) -> str:
 class Symbolic:
     """One function run symbolically once, then evaluated on concrete arguments."""
 
-    def __init__(self, tmp_path: Path, text: str, fn: str, unroll: int = 8):
+    def __init__(self, tmp_path: Path, text: str, fn: str, unroll: int = UNROLL_DEEPENING[0]):
         program = load(write(tmp_path, "unit.c", text))
         self.params = c_smt.read_params(program, program.function(fn))
         self.inputs = c_smt.make_inputs(self.params)
@@ -54,7 +55,8 @@ class Symbolic:
         return ub, value, unwind
 
 
-def run_concrete(tmp_path: Path, text: str, fn: str, args: list[int], unroll: int = 8):
+def run_concrete(tmp_path: Path, text: str, fn: str, args: list[int],
+                 unroll: int = UNROLL_DEEPENING[0]):
     """(has_ub, returned value as a Python int or None, unwound) for integer args."""
     return Symbolic(tmp_path, text, fn, unroll).at(args)
 

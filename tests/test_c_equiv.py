@@ -4,16 +4,25 @@ a loop checked only up to a bound is `bounded` (exit 4), loops whose header
 bounds them are unrolled fully (a proof), and the bound deepens by default."""
 from __future__ import annotations
 
+import ast
 import json
+from pathlib import Path
 
 import pytest
 
 from c_helpers import CORPUS, write
+from veriopt.limits import Limits
 from veriopt.verify import c_equiv
 from veriopt.verify.c_equiv import DEEPENING, Pair, verify_files
 from veriopt.verify.verdict import ERR_MEMORY, ERR_UB, ERR_VALUE, Status
 
 MANIFEST = json.loads((CORPUS / "manifest.json").read_text())["pairs"]
+
+
+def sum_loop(step: str) -> str:
+    """`f(n)`: the sum of `step` over i < n, by a loop the unroll bound cuts."""
+    return ("unsigned f(unsigned n) { unsigned s = 0;"
+            f" for (unsigned i = 0; i < n; i++) s += {step}; return s; }}\n")
 
 
 def corpus_pair(entry: dict) -> Pair:
@@ -68,8 +77,7 @@ def test_out_of_bounds_read_is_confirmed_by_the_guard_page():
 
 
 def test_loop_needing_more_than_the_bound_is_labelled_bounded(tmp_path):
-    src = write(tmp_path, "a.c", "unsigned f(unsigned n) { unsigned s = 0;"
-                " for (unsigned i = 0; i < n; i++) s += 3; return s; }\n")
+    src = write(tmp_path, "a.c", sum_loop("3"))
     tgt = write(tmp_path, "b.c", "unsigned f(unsigned n) { return 3 * n; }\n")
     verdict = verify_files(Pair(src, "f", tgt, "f"), unroll=4)
     assert (verdict.status, verdict.bound, verdict.exit_code) == (Status.BOUNDED, 4, 4)
@@ -131,8 +139,7 @@ def test_counter_that_can_wrap_is_not_taken_for_bounded(tmp_path):
 
 
 def test_bug_beyond_the_bound_is_never_called_a_full_proof(tmp_path):
-    src = write(tmp_path, "a.c", "unsigned f(unsigned n) { unsigned s = 0;"
-                " for (unsigned i = 0; i < n; i++) s += 1; return s; }\n")
+    src = write(tmp_path, "a.c", sum_loop("1"))
     tgt = write(tmp_path, "b.c", "unsigned f(unsigned n) { return n < 10 ? n : 0; }\n")
     verdict = verify_files(Pair(src, "f", tgt, "f"), unroll=4)
     assert (verdict.status, verdict.bound) == (Status.BOUNDED, 4)   # only up to the bound
@@ -143,8 +150,7 @@ def test_bug_beyond_the_bound_is_never_called_a_full_proof(tmp_path):
 def test_default_bound_deepens_until_the_difference_shows(tmp_path):
     """Wrong only for n > 40: the default deepening (8, 16, 32, 64) refutes it,
     while an explicit --unroll is checked exactly as given."""
-    src = write(tmp_path, "a.c", "unsigned f(unsigned n) { unsigned s = 0;"
-                " for (unsigned i = 0; i < n; i++) s += 3; return s; }\n")
+    src = write(tmp_path, "a.c", sum_loop("3"))
     tgt = write(tmp_path, "b.c", "unsigned f(unsigned n) { return n > 40 ? 120 : 3 * n; }\n")
     verdict = verify_files(Pair(src, "f", tgt, "f"))
     assert (verdict.status, verdict.error) == (Status.INCORRECT, ERR_VALUE)
@@ -167,8 +173,7 @@ def test_deepening_stops_at_the_deepest_bound_and_says_so(tmp_path):
 def test_deepening_that_runs_out_of_time_keeps_the_last_bound(tmp_path, monkeypatch):
     """The rounds share one budget; when a deeper round does not finish, the
     last bounded result is the answer, naming the bound that ran out."""
-    src = write(tmp_path, "a.c", "unsigned f(unsigned n) { unsigned s = 0;"
-                " for (unsigned i = 0; i < n; i++) s += 3; return s; }\n")
+    src = write(tmp_path, "a.c", sum_loop("3"))
     tgt = write(tmp_path, "b.c", "unsigned f(unsigned n) { return 3 * n; }\n")
     real = c_equiv.verify_programs
     calls = []
@@ -229,8 +234,7 @@ def test_solver_timeout_is_unknown_never_correct():
 
 
 def test_symbolic_execution_respects_the_time_budget(tmp_path):
-    src = write(tmp_path, "a.c", "unsigned f(unsigned n) { unsigned s = 0;"
-                " for (unsigned i = 0; i < n; i++) s += i * i; return s; }\n")
+    src = write(tmp_path, "a.c", sum_loop("i * i"))
     verdict = verify_files(Pair(src, "f", src, "f"), unroll=100000, timeout=0.5)
     assert verdict.status is Status.UNKNOWN and verdict.reason == "timeout"
     assert verdict.seconds < 20
@@ -288,3 +292,27 @@ def test_restrict_licenses_what_aliasing_forbids():
     assert aliasing.error == ERR_MEMORY
     assert "aliases a" in dict(aliasing.counterexample.inputs)["b"]
     assert (restricted.status, restricted.bound) == (Status.BOUNDED, 3)
+
+
+def test_a_runs_limits_choose_the_bound_and_the_budget(tmp_path):
+    """`verify_pair` takes the user's Limits: an explicit unroll is checked
+    exactly, unroll 0 deepens."""
+    src = write(tmp_path, "a.c", sum_loop("3"))
+    tgt = write(tmp_path, "b.c", "unsigned f(unsigned n) { return n > 40 ? 120 : 3 * n; }\n")
+    verdict = c_equiv.verify_pair(Pair(src, "f", tgt, "f"), Limits(unroll=4), replay=False)
+    assert (verdict.status, verdict.bound) == (Status.BOUNDED, 4)
+    verdict = c_equiv.verify_pair(Pair(src, "f", tgt, "f"), Limits(solver_seconds=60))
+    assert (verdict.status, verdict.error) == (Status.INCORRECT, ERR_VALUE)
+    assert verdict.counterexample.replayed[0].startswith("replayed with ")
+
+
+def test_concrete_execution_does_not_lean_on_the_symbolic_check():
+    """Replay and the compiled runs live below c_equiv and fuzz: no import
+    (TYPE_CHECKING ones included) goes back up to them."""
+    package = Path(c_equiv.__file__).parent / "concrete"
+    for path in [*package.glob("*.py"), package.parent / "c_pair.py"]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert node.module not in ("veriopt.verify.c_equiv", "veriopt.verify.fuzz"), path
+                names = {a.name for a in node.names}
+                assert not (node.module == "veriopt.verify" and names & {"c_equiv", "fuzz"}), path

@@ -10,7 +10,9 @@ import pytest
 from c_helpers import CORPUS, write
 from veriopt.errors import BadInput
 from veriopt.verify.c_equiv import Pair
-from veriopt.verify.fuzz import edge_values, fuzz_files, fuzz_ir, generate
+from veriopt.limits import Limits
+from veriopt.verify.fuzz import (check_inputs, edge_values, fuzz_files, fuzz_ir, fuzz_sources,
+                                  generate)
 from veriopt.translation.c_types import INT, PtrT, UCHAR
 from veriopt.verify.verdict import ERR_MEMORY, ERR_UB, ERR_VALUE, Status
 
@@ -106,3 +108,30 @@ def test_ir_pairs_go_to_the_ir_interpreter(tmp_path):
                  "define i8 @tgt(i8 %a) {\n  %r = ashr i8 %a, 1\n  ret i8 %r\n}\n")
     verdict = fuzz_ir(pair, examples=500)
     assert verdict.status is Status.INCORRECT and verdict.error == ERR_VALUE
+
+
+WRONG_HALF = ("int f(int x) { return x / 2; }\n", "int f(int x) { return x >> 1; }\n")
+
+
+def test_two_c_texts_are_fuzzed_within_a_runs_limits():
+    """The gate's entry: texts in, the limits' example count honoured, the
+    first mismatch comes back run on both compiled functions."""
+    found = fuzz_sources(*WRONG_HALF, "f", Limits(fuzz_examples=500))
+    assert (found.status, found.error) == (Status.INCORRECT, ERR_VALUE)
+    assert found.counterexample.replayed[0].startswith("found by running both functions")
+    assert int(dict(found.counterexample.inputs)["x"].split()[0]) < 0
+    same = fuzz_sources(WRONG_HALF[0], "int f(int x) { return x / 2 + 0; }\n", "f",
+                        Limits(fuzz_examples=120))
+    assert (same.status, same.reason) == (Status.UNKNOWN, "no counterexample in 120 runs")
+    counted = fuzz_sources(WRONG_HALF[0], WRONG_HALF[0], "f", Limits(), examples=30)
+    assert counted.reason == "no counterexample in 30 runs"
+
+
+def test_given_inputs_refute_only_where_they_differ(tmp_path):
+    src, tgt = write(tmp_path, "a.c", WRONG_HALF[0]), write(tmp_path, "b.c", WRONG_HALF[1])
+    pair = Pair(src, "f", tgt, "f")
+    assert check_inputs(pair, [{"x": 4}, {"x": 100}]) is None
+    assert check_inputs(pair, [{"y": -3}]) is None           # names no parameter of f
+    verdict = check_inputs(pair, [{"x": 4}, {"x": -3}])
+    assert (verdict.status, verdict.error) == (Status.INCORRECT, ERR_VALUE)
+    assert dict(verdict.counterexample.inputs)["x"] == "-3"

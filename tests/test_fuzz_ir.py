@@ -5,7 +5,8 @@ import pytest
 
 from helpers import function
 from veriopt.verify import verdict as V
-from veriopt.verify.fuzz_ir import ConcreteRunner, fuzz_file, fuzz_pair
+from veriopt.limits import Limits
+from veriopt.verify.fuzz_ir import ConcreteRunner, fuzz_file, fuzz_pair, fuzz_texts
 
 CORPUS = Path(__file__).parent.parent / "veriopt" / "corpus" / "verify"
 
@@ -44,3 +45,18 @@ def test_nondeterministic_source_inputs_are_discarded():
     tgt = function("define i8 @tgt(i8 %x) {\n  ret i8 5\n}\n", "tgt")
     v = fuzz_pair(src, tgt, examples=50)
     assert v.status is V.Status.UNKNOWN and v.reason == "no counterexample in 0 runs"
+
+
+def test_two_ir_texts_are_fuzzed_within_a_runs_limits():
+    """The gate's entry: module texts in, the limits' example count honoured."""
+    src = "define i8 @f(i8 %a) {\n  %r = udiv i8 %a, 2\n  ret i8 %r\n}\n"
+    wrong = "define i8 @f(i8 %a) {\n  %r = ashr i8 %a, 1\n  ret i8 %r\n}\n"
+    right = "define i8 @f(i8 %a) {\n  %r = lshr i8 %a, 1\n  ret i8 %r\n}\n"
+    found = fuzz_texts(src, wrong, "f", Limits(fuzz_examples=500))
+    assert (found.status, found.error) == (V.Status.INCORRECT, V.ERR_VALUE)
+    assert found.counterexample.inputs
+    kept = fuzz_texts(src, right, "f", Limits(fuzz_examples=200), seconds=30)
+    assert kept.status is V.Status.UNKNOWN and kept.reason.startswith("no counterexample in ")
+    assert int(kept.reason.split()[3]) <= 200
+    missing = fuzz_texts(src, right, "g", Limits())
+    assert missing.status is V.Status.UNSUPPORTED

@@ -15,6 +15,7 @@ from pathlib import Path
 from pycparser import c_ast, c_parser
 
 from veriopt.errors import BadInput
+from veriopt.limits import COMPILE_SECONDS
 from veriopt.translation.c_headers import header_dir
 
 # Spellings of GNU extensions that pycparser does not parse but that are
@@ -63,7 +64,8 @@ def preprocess(path: str, text: str | None = None) -> str:
     here = Path(path).resolve().parent
     cmd = tool + ["-nostdinc", "-undef", "-std=c11", "-I", str(header_dir()), "-I", str(here),
                   *_GNU_DEFINES, "-x", "c", "-"]
-    proc = subprocess.run(cmd, input=source, capture_output=True, text=True, timeout=60,
+    proc = subprocess.run(cmd, input=source, capture_output=True, text=True,
+                          timeout=COMPILE_SECONDS,
                           cwd=str(here) if here.is_dir() else None)
     if proc.returncode != 0:
         raise _preprocessor_error(path, proc.stderr)

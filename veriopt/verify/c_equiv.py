@@ -18,38 +18,28 @@ explicit bound is checked as given.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import z3
 
-from veriopt.errors import BadInput, Unsupported
-from veriopt.limits import UNROLL_DEEPENING
+from veriopt.errors import Unsupported
+from veriopt.limits import RUN_SECONDS, SOLVER_SECONDS, UNROLL_DEEPENING, Limits
 from veriopt.translation import c_smt
 from veriopt.translation.c_frontend import CProgram, load
 from veriopt.translation.c_memory import Memory
 from veriopt.translation.c_smt import Executor, Inputs, IntV, MemObject, OutOfTime, Outcome
-from veriopt.translation.c_types import IntT, PtrT
-from veriopt.verify import c_replay
+from veriopt.translation.c_types import IntT
+from veriopt.verify.c_pair import (  # noqa: F401 - Pair: re-exported for callers
+    Pair, common_signature, format_int, model_int, to_signed)
 from veriopt.verify.c_solve import Solver
+from veriopt.verify.concrete import replay as concrete_replay
 from veriopt.verify.verdict import (ERR_MEMORY, ERR_UB, ERR_VALUE, Counterexample,
                                     Status, Verdict)
 
-DEFAULT_UNROLL = 8
 DEEPENING = UNROLL_DEEPENING    # unroll bounds tried in turn when none is given
-DEFAULT_TIMEOUT = 30.0
+DEFAULT_TIMEOUT = SOLVER_SECONDS  # the whole check's budget, shared by all deepening rounds
 SMALL_ELEMS = 16                # preferred buffer length in counterexamples
 SMALL_WINDOW = 1 << 16          # preferred address window in counterexamples
 SMALL_BASE = 0x10000
-
-
-@dataclass
-class Pair:
-    """Which function of which file is the source and which the target."""
-
-    src_path: str
-    src_fn: str
-    tgt_path: str
-    tgt_fn: str
 
 
 def unroll_schedule(unroll: int | None) -> tuple[int, ...]:
@@ -57,13 +47,23 @@ def unroll_schedule(unroll: int | None) -> tuple[int, ...]:
     return DEEPENING if unroll is None else (unroll,)
 
 
+def verify_pair(pair: Pair, limits: Limits, replay: bool = True) -> Verdict:
+    """`verify_files` within a run's limits: `limits.unroll` (0: deepen),
+    `limits.solver_seconds` for the whole check, `limits.run_seconds` for
+    each replayed run."""
+    return verify_files(pair, unroll=limits.unroll or None, timeout=limits.solver_seconds,
+                        replay=replay, run_seconds=limits.run_seconds)
+
+
 def verify_files(pair: Pair, unroll: int | None = None, timeout: float = DEFAULT_TIMEOUT,
-                 replay: bool = True) -> Verdict:
+                 replay: bool = True, run_seconds: float = RUN_SECONDS) -> Verdict:
     """Load both files and check that the target function refines the source.
 
     `unroll=None` deepens the loop bound (8, 16, 32, 64) while the time budget
     lasts; an integer is the one bound to check (loops whose header bounds
-    their trip count are unrolled fully either way)."""
+    their trip count are unrolled fully either way). A counterexample is
+    replayed (compiled and run, `run_seconds` per side) unless `replay` is
+    False."""
     start = time.monotonic()
     deadline = start + timeout
     src_prog = load(pair.src_path)
@@ -71,7 +71,8 @@ def verify_files(pair: Pair, unroll: int | None = None, timeout: float = DEFAULT
     src_prog.function(pair.src_fn)
     tgt_prog.function(pair.tgt_fn)
     try:
-        verdict = deepen(src_prog, tgt_prog, pair, unroll_schedule(unroll), deadline, replay)
+        verdict = deepen(src_prog, tgt_prog, pair, unroll_schedule(unroll), deadline,
+                         run_seconds if replay else None)
     except Unsupported as exc:
         verdict = Verdict.unsupported(str(exc))
     verdict.name = f"{pair.src_fn} -> {pair.tgt_fn}"
@@ -80,19 +81,21 @@ def verify_files(pair: Pair, unroll: int | None = None, timeout: float = DEFAULT
 
 
 def deepen(src_prog: CProgram, tgt_prog: CProgram, pair: Pair, bounds: tuple[int, ...],
-           deadline: float, replay: bool) -> Verdict:
+           deadline: float, replay_seconds: float | None) -> Verdict:
     """Check with each bound in turn, all against one deadline.
 
     A proof or a refutation ends the search; a bounded result is kept while
     a larger bound is tried; running out of time returns the last bounded
     result (naming the bound that did not finish), else `unknown: timeout`.
     A round in which no loop stopped at the bound cannot change with a larger
-    one, so the search stops there too."""
+    one, so the search stops there too. `replay_seconds`: per replayed run,
+    None for no replay."""
     last: Verdict | None = None
     tried: list[int] = []
     for k in bounds:
         try:
-            verdict, deepenable = verify_programs(src_prog, tgt_prog, pair, k, deadline, replay)
+            verdict, deepenable = verify_programs(src_prog, tgt_prog, pair, k, deadline,
+                                                  replay_seconds)
         except OutOfTime:
             verdict, deepenable = Verdict.unknown("timeout"), False
         if verdict.status is Status.UNKNOWN and verdict.reason == "timeout":
@@ -117,47 +120,32 @@ def _join(first: str | None, second: str) -> str:
     return f"{first}; {second}" if first else second
 
 
-def _signature(prog: CProgram, fn: str):
-    node = prog.function(fn)
-    return c_smt.read_params(prog, node), c_smt.return_type(prog, node)
-
-
 def verify_programs(src_prog: CProgram, tgt_prog: CProgram, pair: Pair, unroll: int,
-                    deadline: float, replay: bool) -> tuple[Verdict, bool]:
+                    deadline: float, replay_seconds: float | None
+                    ) -> tuple[Verdict, bool]:
     """One check with loops unrolled to `unroll` (or their static trip count):
     the verdict, and whether some loop stopped at `unroll` (so a larger
     bound could say more)."""
-    src_params, src_ret = _signature(src_prog, pair.src_fn)
-    tgt_params, tgt_ret = _signature(tgt_prog, pair.tgt_fn)
-    if [plain_type(t) for _, t in src_params] != [plain_type(t) for _, t in tgt_params] \
-            or src_ret != tgt_ret:
-        raise BadInput(f"'{pair.src_fn}' and '{pair.tgt_fn}' have different signatures",
-                       pair.tgt_path)
+    src_params, _ = common_signature(src_prog, tgt_prog, pair)
     inputs = c_smt.make_inputs(src_params)
     src = Executor(src_prog, unroll, "source", deadline).run(pair.src_fn, inputs)
     tgt = Executor(tgt_prog, unroll, "target", deadline).run(pair.tgt_fn, inputs)
-    verdict = Checker(pair, inputs, src, tgt, unroll, deadline, replay).check()
+    verdict = Checker(pair, inputs, src, tgt, unroll, deadline, replay_seconds).check()
     return verdict, src.deepenable or tgt.deepenable
-
-
-def plain_type(t):
-    """A parameter type without `restrict`: the inputs follow the source's contract,
-    so a `restrict` only the target adds is checked against aliasing inputs."""
-    return PtrT(t.elem) if isinstance(t, PtrT) else t
 
 
 class Checker:
     """The three refinement queries over one pair of outcomes."""
 
     def __init__(self, pair: Pair, inputs: Inputs, src: Outcome, tgt: Outcome, unroll: int,
-                 deadline: float, replay: bool):
+                 deadline: float, replay_seconds: float | None):
         self.pair = pair
         self.inputs = inputs
         self.src = src
         self.tgt = tgt
         self.unroll = unroll
         self.deadline = deadline
-        self.replay = replay
+        self.replay_seconds = replay_seconds
         self.addr = z3.BitVec("diff.addr", c_smt.ADDR)
         arrays = bool(inputs.objects) or src.mem.initial_reads > 0 or tgt.mem.initial_reads > 0
         self.solver = Solver(self.deadline, *split_variable(inputs, unroll), arrays=arrays)
@@ -236,8 +224,9 @@ class Checker:
     # -- counterexamples
     def refuted(self, kind: str, model: z3.ModelRef) -> Verdict:
         cex = self.counterexample(kind, model)
-        if self.replay:
-            cex.replayed = c_replay.replay(self.pair, self.inputs, model, kind, cex)
+        if self.replay_seconds is not None:
+            cex.replayed = concrete_replay.replay(self.pair, self.inputs, model, kind,
+                                                  self.replay_seconds)
         return Verdict(Status.INCORRECT, error=kind, counterexample=cex, solver="z3")
 
     def counterexample(self, kind: str, model: z3.ModelRef) -> Counterexample:
@@ -247,7 +236,7 @@ class Checker:
             if isinstance(t, IntT):
                 cex.inputs.append((name, format_int(model_int(model, val.v), t)))
         for obj in self.inputs.objects:
-                cex.inputs.append((obj.name, describe_object(model, obj, initial,
+            cex.inputs.append((obj.name, describe_object(model, obj, initial,
                                                          self.inputs.objects)))
         for side, outcome, rows in (("source", self.src, cex.source), ("target", self.tgt, cex.target)):
             ub = [what for cond, what in outcome.ub_reasons if z3.is_true(model.eval(cond, True))]
@@ -271,21 +260,6 @@ def split_variable(inputs: Inputs, unroll: int) -> tuple[z3.BitVecRef | None, in
         t = dict(inputs.params)[obj.length_param]
         return z3.BitVec(obj.length_param, t.bits), 2 * unroll + 1, t.signed
     return None, 0, False
-
-
-def model_int(model: z3.ModelRef, term: z3.BitVecRef) -> int:
-    return model.eval(term, model_completion=True).as_long()
-
-
-def to_signed(bits: int, width: int) -> int:
-    return bits - (1 << width) if bits >> (width - 1) else bits
-
-
-def format_int(bits: int, t: IntT) -> str:
-    value = to_signed(bits, t.bits) if t.signed else bits
-    if t.bits >= 16 and abs(value) > 9:
-        return f"{value} (0x{bits:x})"
-    return str(value)
 
 
 def describe_return(model: z3.ModelRef, ret: IntV | None) -> str:

@@ -5,12 +5,17 @@ is UNKNOWN with the reason `no counterexample in N runs`; a difference is
 INCORRECT with the concrete input. Inputs come from hypothesis (integers
 biased to the edges of their type, buffers of the lengths the signature
 allows, buffers that alias and buffers that do not) and run in batches in
-compiled harnesses (see `c_run`), each under CPU, memory and time limits.
+compiled harnesses (see `concrete`), each under CPU, memory and time limits.
 Inputs on which the UBSan build of the source traps or faults are discarded:
 the source promises nothing there.
+
+Entry points: `fuzz_files` (`veriopt fuzz a.c b.c`), `fuzz_sources` (two C
+texts within a run's `Limits`, for the optimizer's gate) and
+`check_inputs` (given inputs only, such as suggested edge cases).
 """
 from __future__ import annotations
 
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,17 +24,19 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
 from veriopt.errors import BadInput, Unsupported
+from veriopt.limits import FUZZ_EXAMPLES, Limits
 from veriopt.translation import c_smt
-from veriopt.translation.c_frontend import external_calls, load
+from veriopt.translation.c_frontend import CProgram, external_calls, load
 from veriopt.translation.c_types import CType, IntT, PtrT
-from veriopt.verify.c_equiv import Pair, format_int, plain_type
-from veriopt.verify.c_replay import describe
-from veriopt.verify.c_run import Binary, Case, Result, workdir
+from veriopt.verify.c_pair import Pair, common_signature, format_int
+from veriopt.verify.concrete import Binary, Case, Result, describe, workdir
 from veriopt.verify.verdict import (ERR_MEMORY, ERR_UB, ERR_VALUE, Counterexample,
                                     Status, Verdict)
 
 MAX_ELEMS = 16
 BATCH = 400
+# Seconds one fuzzing input may run: short, since thousands run; a target
+# that hangs where the source finishes is reported on the first such input.
 PER_CASE_SECONDS = 1.0
 
 
@@ -128,34 +135,84 @@ def generate(params: list[tuple[str, CType]], count: int, chunk_seed: int) -> li
 
 # ---------------------------------------------------------------- driver
 
-def fuzz_files(pair: Pair, examples: int = 10000, time_budget: float | None = None,
-               fuzz_seed: int = 0) -> Verdict:
-    """Run both functions on up to `examples` inputs; stop at the first difference."""
+def fuzz_files(pair: Pair, examples: int = FUZZ_EXAMPLES, time_budget: float | None = None,
+               fuzz_seed: int = 0, limits: Limits | None = None) -> Verdict:
+    """Run both functions on up to `examples` inputs, for at most
+    `time_budget` seconds; stop at the first difference. `limits` gives the
+    sandbox's memory and compile time (default: `veriopt.limits`)."""
     start = time.monotonic()
+    limits = limits or Limits()
     src_prog = load(pair.src_path)
     tgt_prog = src_prog if pair.tgt_path == pair.src_path else load(pair.tgt_path)
     try:
-        params = c_smt.read_params(src_prog, src_prog.function(pair.src_fn))
-        ret_t = c_smt.return_type(src_prog, src_prog.function(pair.src_fn))
-        tgt_params = c_smt.read_params(tgt_prog, tgt_prog.function(pair.tgt_fn))
-        tgt_ret = c_smt.return_type(tgt_prog, tgt_prog.function(pair.tgt_fn))
+        params, ret_t = common_signature(src_prog, tgt_prog, pair)
     except Unsupported as exc:
         return Verdict.unsupported(str(exc))
-    if [plain_type(t) for _, t in params] != [plain_type(t) for _, t in tgt_params] \
-            or ret_t != tgt_ret:
-        raise BadInput(f"'{pair.src_fn}' and '{pair.tgt_fn}' have different signatures",
-                       pair.tgt_path)
     with workdir() as tmp:
-        src = Binary(pair.src_path, pair.src_fn, params, ret_t, Path(tmp), "src", trap=True)
-        tgt = Binary(pair.tgt_path, pair.tgt_fn, params, ret_t, Path(tmp), "tgt", trap=True)
-        extra = external_calls(tgt_prog, pair.tgt_fn) - external_calls(src_prog, pair.src_fn)
-        if extra:
-            raise BadInput(f"'{pair.tgt_fn}' calls {', '.join(sorted(extra))}, "
-                           "which the source does not", pair.tgt_path)
+        src, tgt = _binaries(pair, src_prog, tgt_prog, params, ret_t, Path(tmp), limits)
         verdict, stats = _loop(src, tgt, params, ret_t, examples, time_budget, fuzz_seed, start)
     verdict.name = f"{pair.src_fn} -> {pair.tgt_fn}"
     verdict.seconds = time.monotonic() - start
     return verdict
+
+
+def fuzz_sources(source: str, target: str, function: str, limits: Limits | None = None, *,
+                 target_function: str | None = None, examples: int | None = None,
+                 seconds: float | None = None, seed: int = 0) -> Verdict:
+    """Fuzz two C texts: `function` of `source` against `target_function`
+    (default the same name) of `target`, for `examples` inputs or `seconds`
+    (default: the limits' fuzz_examples and fuzz_seconds).
+
+    INCORRECT with the first mismatch, whose counterexample was run on both
+    compiled functions (its `replayed` notes say how); otherwise UNKNOWN,
+    `no counterexample in N runs` (never a proof), or UNSUPPORTED.
+    BadInput when a text does not compile or the signatures differ."""
+    limits = limits or Limits()
+    with tempfile.TemporaryDirectory(prefix="veriopt-fuzz-") as tmp:
+        src_path, tgt_path = Path(tmp) / "source.c", Path(tmp) / "target.c"
+        src_path.write_text(source)
+        tgt_path.write_text(target)
+        pair = Pair(str(src_path), function, str(tgt_path), target_function or function)
+        return fuzz_files(pair, examples or limits.fuzz_examples,
+                          seconds if seconds is not None else limits.fuzz_seconds, seed, limits)
+
+
+def check_inputs(pair: Pair, inputs: list[dict[str, int]], limits: Limits | None = None
+                 ) -> Verdict | None:
+    """Run given integer inputs (parameter name -> value) on both functions:
+    INCORRECT at the first difference, None when none shows (or the
+    function takes pointers, or no input names exactly its parameters)."""
+    limits = limits or Limits()
+    src_prog = load(pair.src_path)
+    tgt_prog = src_prog if pair.tgt_path == pair.src_path else load(pair.tgt_path)
+    params, ret_t = common_signature(src_prog, tgt_prog, pair)
+    names = [n for n, _ in params]
+    if not all(isinstance(t, IntT) for _, t in params):
+        return None
+    cases = [Case(ints={n: int(e[n]) for n in names}) for e in inputs if set(e) == set(names)]
+    if not cases:
+        return None
+    with workdir() as tmp:
+        src, tgt = _binaries(pair, src_prog, tgt_prog, params, ret_t, Path(tmp), limits)
+        verdict = _compare(src, tgt, cases, params, ret_t, FuzzStats())
+    if verdict is not None:
+        verdict.name = f"{pair.src_fn} -> {pair.tgt_fn}"
+    return verdict
+
+
+def _binaries(pair: Pair, src_prog: CProgram, tgt_prog: CProgram, params, ret_t,
+              tmp: Path, limits: Limits) -> tuple[Binary, Binary]:
+    """Both functions compiled for fuzzing (UBSan traps); BadInput when the
+    target calls a function the source does not (it could do anything)."""
+    sandbox = {"trap": True, "memory_mb": limits.run_memory_mb,
+               "compile_seconds": limits.compile_seconds}
+    src = Binary(pair.src_path, pair.src_fn, params, ret_t, tmp, "src", **sandbox)
+    tgt = Binary(pair.tgt_path, pair.tgt_fn, params, ret_t, tmp, "tgt", **sandbox)
+    extra = external_calls(tgt_prog, pair.tgt_fn) - external_calls(src_prog, pair.src_fn)
+    if extra:
+        raise BadInput(f"'{pair.tgt_fn}' calls {', '.join(sorted(extra))}, "
+                       "which the source does not", pair.tgt_path)
+    return src, tgt
 
 
 def _loop(src: Binary, tgt: Binary, params, ret_t, examples: int, budget: float | None,
@@ -170,23 +227,32 @@ def _loop(src: Binary, tgt: Binary, params, ret_t, examples: int, budget: float 
         chunk += 1
         if not batch:
             break
-        src_results = src.run(batch, PER_CASE_SECONDS)
-        keep = [i for i, r in enumerate(src_results) if r.status == "ok"]
-        stats.discarded += len(batch) - len(keep)
-        tgt_results = tgt.run([batch[i] for i in keep], PER_CASE_SECONDS, stop_at_timeout=True)
-        for i, t in zip(keep, tgt_results):
-            stats.runs += 1
-            kind = difference(src_results[i], t, ret_t)
-            if kind is not None:
-                cex = counterexample(batch[i], params, ret_t, src_results[i], t, src)
-                return Verdict(Status.INCORRECT, error=kind, counterexample=cex,
-                               solver="fuzz"), stats
+        found = _compare(src, tgt, batch, params, ret_t, stats)
+        if found is not None:
+            return found, stats
         if len(batch) < want:
             break  # hypothesis exhausted the input space
     reason = f"no counterexample in {stats.runs} runs"
     if stats.discarded:
         reason += f" ({stats.discarded} inputs discarded: the source has UB or does not finish)"
     return Verdict(Status.UNKNOWN, reason=reason, solver="fuzz"), stats
+
+
+def _compare(src: Binary, tgt: Binary, batch: list[Case], params, ret_t,
+             stats: FuzzStats) -> Verdict | None:
+    """Run a batch on both sides (the target only where the source ran
+    cleanly); INCORRECT at the first difference."""
+    src_results = src.run(batch, PER_CASE_SECONDS)
+    keep = [i for i, r in enumerate(src_results) if r.status == "ok"]
+    stats.discarded += len(batch) - len(keep)
+    tgt_results = tgt.run([batch[i] for i in keep], PER_CASE_SECONDS, stop_at_timeout=True)
+    for i, t in zip(keep, tgt_results):
+        stats.runs += 1
+        kind = difference(src_results[i], t, ret_t)
+        if kind is not None:
+            cex = counterexample(batch[i], params, ret_t, src_results[i], t, src)
+            return Verdict(Status.INCORRECT, error=kind, counterexample=cex, solver="fuzz")
+    return None
 
 
 def difference(src: Result, tgt: Result, ret_t: CType) -> str | None:
@@ -236,16 +302,13 @@ def _elements(data: bytes, elem: IntT) -> str:
 
 # ---------------------------------------------------------------- IR level
 
-def fuzz_ir(path: str, examples: int = 10000, time_budget: float | None = None,
+def fuzz_ir(path: str, examples: int = FUZZ_EXAMPLES, time_budget: float | None = None,
             fuzz_seed: int = 0) -> Verdict:
     """Differential fuzzing of an IR pair (`veriopt fuzz pair.ll`).
 
     Concrete runs cannot see poison (see DESIGN.md), so this runs the
     poison-aware interpreter of the IR semantics (`ir_smt.evaluate`) via
-    `veriopt.verify.fuzz_ir`; without it, IR fuzzing is unsupported.
+    `veriopt.verify.fuzz_ir`.
     """
-    try:
-        from veriopt.verify.fuzz_ir import fuzz_file
-    except ImportError:
-        return Verdict.unsupported("IR-level fuzzing (the IR interpreter is not available)")
+    from veriopt.verify.fuzz_ir import fuzz_file
     return fuzz_file(path, examples, time_budget, fuzz_seed)

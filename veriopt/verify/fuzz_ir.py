@@ -7,18 +7,24 @@ Inputs are edge-biased integers, now and then a poison lane. Inputs on
 which the source has UB, or makes a non-deterministic choice, are
 discarded. Fuzzing is a gate and a counterexample finder, never a proof:
 without a difference its verdict is `no counterexample in N runs`.
+
+Entry points: `fuzz_file` (`veriopt fuzz pair.ll`), `fuzz_pair` (two
+parsed functions, explicit numbers) and `fuzz_texts` (two IR modules
+within a run's `Limits`, for the optimizer's gate).
 """
 from __future__ import annotations
 
 import random
 import time
 
-from veriopt.errors import Unsupported
+from veriopt.errors import BadInput, Unsupported
+from veriopt.limits import FUZZ_EXAMPLES, Limits
 from veriopt.ir.model import Function
 from veriopt.ir.types import IntType
 from veriopt.translation.ir_smt.evaluate import POISON, ConcreteRunner, Outcome
 from veriopt.verify import verdict as V
 from veriopt.verify.counterexample import format_int
+
 
 def edge_values(width: int) -> list[int]:
     top = (1 << width) - 1
@@ -41,9 +47,12 @@ def random_inputs(widths: list[int], rng: random.Random, poison_rate: float) -> 
     return out
 
 
-def fuzz_pair(src: Function, tgt: Function, examples: int = 10000, seed: int = 0,
+def fuzz_pair(src: Function, tgt: Function, examples: int = FUZZ_EXAMPLES, seed: int = 0,
               time_budget: float | None = None, poison_rate: float = 0.05,
               little_endian: bool = True) -> V.Verdict:
+    """Run both functions on up to `examples` inputs (at most `time_budget`
+    seconds): INCORRECT at the first difference, re-run on the interpreter;
+    else UNKNOWN `no counterexample in N runs`, or UNSUPPORTED."""
     start = time.perf_counter()
     try:
         src_run, tgt_run = ConcreteRunner(src, little_endian), ConcreteRunner(tgt, little_endian)
@@ -103,7 +112,7 @@ def _example(src: Function, runner: ConcreteRunner, args, a: Outcome, b: Outcome
     return cex
 
 
-def fuzz_file(path: str, examples: int = 10000, time_budget: float | None = None,
+def fuzz_file(path: str, examples: int = FUZZ_EXAMPLES, time_budget: float | None = None,
               seed: int = 0) -> V.Verdict:
     """`veriopt fuzz pair.ll`: every @src/@tgt pair of the file; the worst
     verdict wins."""
@@ -116,3 +125,25 @@ def fuzz_file(path: str, examples: int = 10000, time_budget: float | None = None
     verdicts = [fuzz_pair(s, t, examples, seed, time_budget, little_endian=module.little_endian)
                 for s, t in pair_functions(module, None)]
     return V.combine(verdicts)
+
+
+def fuzz_texts(source: str, target: str, function: str, limits: Limits | None = None, *,
+               examples: int | None = None, seconds: float | None = None,
+               seed: int = 0) -> V.Verdict:
+    """`fuzz_pair` on @`function` of two IR module texts, for `examples`
+    inputs or `seconds` (default: the limits' fuzz_examples and
+    fuzz_seconds). Text the interpreter cannot run, or a module without
+    @`function`, is UNSUPPORTED: fuzzing then says nothing."""
+    from veriopt.ir.loader import load_text
+    limits = limits or Limits()
+    try:
+        src_mod = load_text(source)
+        tgt_mod = load_text(target)
+        src, tgt = src_mod.functions[function], tgt_mod.functions[function]
+    except (Unsupported, BadInput) as exc:
+        return V.Verdict.unsupported(str(exc))
+    except KeyError:
+        return V.Verdict.unsupported(f"no @{function} in both modules")
+    return fuzz_pair(src, tgt, examples or limits.fuzz_examples, seed,
+                     seconds if seconds is not None else limits.fuzz_seconds,
+                     little_endian=src_mod.little_endian)

@@ -8,27 +8,24 @@ catch, such as reading an uninitialised variable).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import z3
 
 from veriopt.errors import BadInput
-from veriopt.translation.c_smt import Inputs, MemObject
+from veriopt.limits import RUN_SECONDS
+from veriopt.translation.c_frontend import external_calls, load
+from veriopt.translation.c_inputs import Inputs, MemObject
 from veriopt.translation.c_types import IntT
-from veriopt.verify.c_run import Binary, Case, Result, workdir
-from veriopt.verify.verdict import ERR_MEMORY, ERR_UB, ERR_VALUE, Counterexample
+from veriopt.verify.c_pair import Pair, model_int, signature
+from veriopt.verify.concrete.compiled import Binary, Result, describe, workdir
+from veriopt.verify.concrete.harness import Case
+from veriopt.verify.verdict import ERR_MEMORY, ERR_UB, ERR_VALUE
 
-if TYPE_CHECKING:
-    from veriopt.verify.c_equiv import Pair
-
-REPLAY_TIMEOUT = 5.0
 MAX_REPLAY_BYTES = 1 << 20
 
 
 def case_from_model(inputs: Inputs, model: z3.ModelRef) -> Case | None:
     """The concrete input a model describes, buffers grouped by overlap."""
-    from veriopt.verify.c_equiv import model_int
-
     case = Case()
     for (name, t), val in zip(inputs.params, inputs.values):
         if isinstance(t, IntT):
@@ -62,37 +59,23 @@ def case_from_model(inputs: Inputs, model: z3.ModelRef) -> Case | None:
     return case
 
 
-def describe(result: Result, ret_t) -> str:
-    from veriopt.verify.c_equiv import format_int
-
-    if result.status == "ok":
-        if isinstance(ret_t, IntT) and result.ret is not None:
-            return "returned " + format_int(result.ret & ((1 << ret_t.bits) - 1), ret_t)
-        return "returned"
-    if result.status == "ub":
-        return "UB: " + result.message
-    return f"{result.status}: {result.message}"
-
-
-def replay(pair: "Pair", inputs: Inputs, model: z3.ModelRef, kind: str,
-           cex: Counterexample) -> list[str]:
-    """Run both functions on the counterexample; notes on what happened."""
-    from veriopt.verify.c_equiv import _signature
-    from veriopt.translation.c_frontend import external_calls, load
-
+def replay(pair: Pair, inputs: Inputs, model: z3.ModelRef, kind: str,
+           run_seconds: float = RUN_SECONDS) -> list[str]:
+    """Run both functions on the counterexample (each at most `run_seconds`);
+    notes on what happened."""
     case = case_from_model(inputs, model)
     if case is None:
         return ["not replayed: the buffers of this example are too large to run"]
     src_prog, tgt_prog = load(pair.src_path), load(pair.tgt_path)
     if external_calls(tgt_prog, pair.tgt_fn) - external_calls(src_prog, pair.src_fn):
         return ["not replayed: the target calls functions the source does not"]
-    ret_t = _signature(src_prog, pair.src_fn)[1]
+    ret_t = signature(src_prog, pair.src_fn)[1]
     try:
         with workdir() as tmp:
             src_bin = Binary(pair.src_path, pair.src_fn, inputs.params, ret_t, Path(tmp), "src")
             tgt_bin = Binary(pair.tgt_path, pair.tgt_fn, inputs.params, ret_t, Path(tmp), "tgt")
-            src = src_bin.run([case], REPLAY_TIMEOUT)[0]
-            tgt = tgt_bin.run([case], REPLAY_TIMEOUT)[0]
+            src = src_bin.run([case], run_seconds)[0]
+            tgt = tgt_bin.run([case], run_seconds)[0]
     except (BadInput, OSError) as exc:
         return [f"not replayed: {exc}"]
     notes = [f"replayed with {src_bin.description}: source {describe(src, ret_t)}; "
