@@ -3,7 +3,8 @@
 #   - clang-22 (matches llvmlite's LLVM 22), for lowering C;
 #   - the runtime libraries of the bundled alive-tv (libllvm22, libz3-4),
 #     when ../shared/tools/alive2 sits beside the repository and alive-tv
-#     cannot start (it is the referee of the differential tests).
+#     cannot start (it is the referee of the differential tests);
+#   - chromium (headless), for the screenshot test of the HTML report.
 # Missing and not installable: one clear line each; the setup never fails
 # because of them (the IR verifier needs neither).
 set -u
@@ -46,6 +47,18 @@ if [ -d "$alive_dir" ]; then
       echo "note: alive-tv ($alive_dir) cannot start and its libraries could not be installed" \
            "(apt-get install -y libllvm22 libz3-4); the differential tests against it will be skipped." >&2
     fi
+  fi
+fi
+
+# ---- chromium (headless screenshots of report.html) ----
+if ! command -v chromium >/dev/null 2>&1; then
+  if can_apt; then
+    echo "installing chromium (Debian package) ..."
+    apt_install chromium
+  fi
+  if ! command -v chromium >/dev/null 2>&1; then
+    echo "note: chromium not found and could not be installed (apt-get install chromium);" \
+         "the screenshot test of the HTML report will be skipped." >&2
   fi
 fi
 exit 0

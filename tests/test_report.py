@@ -102,7 +102,7 @@ def test_a_dropped_bounded_candidate_is_listed(tmp_path):
     (cand,) = data["candidates"]
     assert data["dropped"]["bounded_only"] == [cand["key"]]
     assert cand["status"] == "bounded" and not cand["accepted"]
-    assert cand["note"] == "dropped: bounded only" and cand["cost"] is None
+    assert cand["note"] == "dropped: bounded only"
     md = report.markdown(data, PARITY_LOOP)
     assert "no proved improvement" in md and "- dropped: bounded only: 1 candidate(s)" in md
 
@@ -132,3 +132,34 @@ def test_report_shows_a_disagreement_loudly(tmp_path, monkeypatch):
     assert "## Disagreements with alive-tv" in md and "`ERROR: Value mismatch`" in md
     assert d["module"] in md and "**alive-tv disagreed on 1 rewrite(s)**" in md
     assert "Disagreements with alive-tv" in files[2].read_text()
+
+
+def test_the_terminal_summary_says_what_the_reports_say(tmp_path):
+    data, files = build(tmp_path)
+    text = report.summary_text(data)
+    md, page = files[1].read_text(), html.unescape(files[2].read_text())
+    for f in report.facts(data):
+        line = f"{f.name}: " + (f"{f.mark} — {f.text}" if f.mark else f.text)
+        assert line in text.splitlines()
+        assert f"- {f.name}: " + (f"**{f.mark}** — {f.text}" if f.mark else f.text) in md
+        assert f.text in page
+    assert "% below baseline" in text
+    assert "timing: measured speed-up ×2.00" in text
+
+
+def test_the_terminal_summary_of_a_bounded_result_never_says_proved():
+    data = c_report("label")
+    text = report.summary_text(data)
+    assert f"proof: bounded — {data['result']['label']} — not a proof" in text
+    assert "proved" not in text
+
+
+def test_markdown_shows_the_proof_and_how_to_rerun_it(tmp_path):
+    data, files = build(tmp_path)
+    md = files[1].read_text()
+    assert data["result"]["rerun"] == ["veriopt verify before.ll after.ll --src-fn f --tgt-fn f"]
+    assert "## Proof" in md and f"- re-run: `{data['result']['rerun'][0]}`" in md
+    assert "- verdict: holds for every input and every loop iteration count" in md
+    assert (tmp_path / "before.ll").read_text() == SRC
+    assert (tmp_path / "after.ll").read_text() == data["result"]["code"]
+    assert (tmp_path / "report.sarif").is_file()
