@@ -11,7 +11,8 @@ import importlib
 import os
 import sys
 
-from veriopt.errors import EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR, BadInput
+from veriopt.errors import EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR, BadInput, MissingTool
+from veriopt.jsonout import document, dumps
 
 # subcommand name -> (module defining `register(subparsers, name, summary)` and
 # `run(args)`, one-line summary). Only the invoked command's module is imported, so
@@ -32,7 +33,29 @@ EPILOG = """exit codes:
   3  unknown (timeout) or unsupported feature
   4  bounded: no counterexample up to K loop iterations, not a proof
   5  internal error of veriopt (one line; set VERIOPT_TRACEBACK=1 for the traceback)
+
+--json: every command prints one JSON document on stdout, errors (2, 5) included:
+schema docs/schema/veriopt.schema.json, fields in docs/json.md.
 """
+
+
+class UsageError(Exception):
+    """A command line argparse rejects, raised instead of argparse's exit so
+    that `--json` can still answer in JSON."""
+
+    def __init__(self, prog: str, message: str):
+        self.prog = prog
+        self.message = message
+        super().__init__(f"{prog}: error: {message}")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose usage errors raise UsageError (usage is still
+    printed on stderr, as argparse does). Subcommand parsers inherit it."""
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        raise UsageError(self.prog, message)
 
 
 class _Version(argparse.Action):
@@ -52,7 +75,7 @@ class _Version(argparse.Action):
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser: the `only` command's module alone is imported, the others
     are listed by their summary (so `veriopt --help` imports none)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="veriopt", description="Prove or refute rewrites of LLVM IR and C functions.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action=_Version, nargs=0, help="print the version and exit")
@@ -67,16 +90,23 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
-    args = parser.parse_args(argv)
+    command = argv[0] if argv and argv[0] in COMMANDS else None
+    wants_json = command is not None and "--json" in argv
+    try:
+        args = build_parser(command).parse_args(argv)
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return _fail(command if wants_json else None, "bad_input", exc.message, EXIT_BAD_INPUT)
     if not args.command:
-        parser.print_help()
+        build_parser().print_help()
         return EXIT_BAD_INPUT
+    json_command = args.command if getattr(args, "json", False) else None
     try:
         return int(args.run(args))
     except BadInput as exc:
         print(exc.render(), file=sys.stderr)
-        return EXIT_BAD_INPUT
+        kind = "missing_tool" if isinstance(exc, MissingTool) else "bad_input"
+        return _fail(json_command, kind, exc.message, EXIT_BAD_INPUT, exc.file, exc.line)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -86,9 +116,21 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a defect of ours: one line and its own exit code, never 1
         if os.environ.get("VERIOPT_TRACEBACK"):
             raise
-        print(f"veriopt: internal error: {type(exc).__name__}: {exc} (please report it with "
+        message = f"{type(exc).__name__}: {exc}"
+        print(f"veriopt: internal error: {message} (please report it with "
               f"the command line; VERIOPT_TRACEBACK=1 shows where)", file=sys.stderr)
-        return EXIT_INTERNAL_ERROR
+        return _fail(json_command, "internal", message, EXIT_INTERNAL_ERROR)
+
+
+def _fail(json_command: str | None, kind: str, message: str, code: int,
+          file: str | None = None, line: int | None = None) -> int:
+    """The exit code of a run that ended in an error; when the command line
+    asked for --json, the error is also printed as the command's JSON
+    document (docs/json.md), so a machine reading stdout always gets JSON."""
+    if json_command is not None:
+        print(dumps(document(json_command, error={"kind": kind, "message": message,
+                                                  "file": file, "line": line})))
+    return code
 
 
 if __name__ == "__main__":

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from veriopt.errors import BadInput
+from veriopt.jsonout import document, dumps
+from veriopt.limits import SOLVER_SECONDS, Limits
 from veriopt.verify.solvers import DEFAULT_SOLVER, SOLVERS
 
 
@@ -16,8 +17,8 @@ def register(sub, name, summary: str) -> None:
     p.add_argument("--tags", default="", help="comma-separated tags every test must have")
     p.add_argument("--exclude-tags", default="", help="comma-separated tags to leave out")
     p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
-    p.add_argument("--timeout", type=float, default=10.0, metavar="S",
-                   help="seconds per solver query")
+    p.add_argument("--timeout", type=float, default=SOLVER_SECONDS, metavar="S",
+                   help=f"seconds per solver query (default {SOLVER_SECONDS:g})")
     p.add_argument("--solver", choices=SOLVERS, default=DEFAULT_SOLVER)
     p.add_argument("--json", action="store_true", help="machine-readable results")
     p.add_argument("--failures-only", action="store_true", help="list only failed tests")
@@ -48,12 +49,13 @@ def run(args: argparse.Namespace) -> int:
         elif args.json:
             print(f"\r{done[0]}/{len(cases)}", end="", file=sys.stderr, flush=True)
 
-    outcomes = C.run_all(cases, args.jobs, args.timeout, args.solver, progress)
+    limits = Limits.from_args(args)
+    outcomes = C.run_all(cases, args.jobs, limits.solver_seconds, args.solver, progress)
     summary = C.summarize(outcomes)
     if args.json:
         print(file=sys.stderr)
-        print(json.dumps({"summary": summary, "results": [C.outcome_json(o) for o in outcomes]},
-                         indent=2))
+        print(dumps(document("conformance", summary=summary,
+                             results=[C.outcome_json(o) for o in outcomes])))
     else:
         s = summary
         print(f"\npassed {s['passed']}/{s['scored']} scored ({s['total']} total); "

@@ -3,13 +3,14 @@ pairs of an .ll file (evidence, not proof)."""
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 
 import hypothesis.configuration
 
 from veriopt.commands.c_args import add_pair_arguments, pair_from_args
 from veriopt.errors import BadInput
+from veriopt.jsonout import document, dumps
+from veriopt.limits import Limits
 from veriopt.verify.fuzz import fuzz_files, fuzz_ir
 from veriopt.verify.verdict import Status, Verdict
 
@@ -22,14 +23,18 @@ Given one .ll file, its @src/@tgt pairs run on the IR semantics' interpreter.
 exit codes: 0 never (fuzzing proves nothing), 1 difference found,
 2 bad input, 3 no difference found / unsupported."""
 
+# The command's default is larger than the optimizer's gate (limits.FUZZ_EXAMPLES):
+# a user who asks for fuzzing alone can afford more inputs.
+EXAMPLES = 10000
+
 
 def register(subparsers: argparse._SubParsersAction, name, summary: str) -> None:
     parser = subparsers.add_parser(name, help=summary,
                                    description=HELP,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
     add_pair_arguments(parser)
-    parser.add_argument("--examples", type=int, default=10000,
-                        help="number of inputs to try (default 10000)")
+    parser.add_argument("--examples", dest="fuzz_examples", type=int, default=EXAMPLES,
+                        help=f"number of inputs to try (default {EXAMPLES})")
     parser.add_argument("--time-budget", type=float, default=None,
                         help="stop after this many seconds")
     parser.add_argument("--seed", type=int, default=0, help="seed of the input generator")
@@ -44,10 +49,11 @@ def render(verdict: Verdict) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.examples < 1:
+    limits = Limits.from_args(args)
+    if limits.fuzz_examples < 1:
         raise BadInput("--examples must be at least 1")
     if args.original.endswith(".ll"):
-        verdict = fuzz_ir(args.original, args.examples, args.time_budget, args.seed)
+        verdict = fuzz_ir(args.original, limits.fuzz_examples, args.time_budget, args.seed)
     else:
         pair = pair_from_args(args)
         # hypothesis keeps caches under its home directory (./.hypothesis by
@@ -56,11 +62,12 @@ def run(args: argparse.Namespace) -> int:
         with tempfile.TemporaryDirectory(prefix="veriopt-hypothesis-") as home:
             hypothesis.configuration.set_hypothesis_home_dir(home)
             try:
-                verdict = fuzz_files(pair, args.examples, args.time_budget, args.seed)
+                verdict = fuzz_files(pair, limits.fuzz_examples, args.time_budget, args.seed)
             finally:
                 hypothesis.configuration.set_hypothesis_home_dir(previous)
     if args.json:
-        print(json.dumps(verdict.to_json(), indent=2))
+        print(dumps(document("fuzz", **verdict.to_json(), examples=limits.fuzz_examples,
+                             seed=args.seed)))
     else:
         print(render(verdict))
     return verdict.exit_code

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 
+from veriopt.jsonout import document, dumps
+from veriopt.limits import SOLVER_SECONDS, Limits
 from veriopt.verify.refinement import VerifyOptions
 from veriopt.verify.solvers import DEFAULT_SOLVER, SOLVERS
-from veriopt.verify.verdict import Status, Verdict, combine, summary
+from veriopt.verify.verdict import Status, Verdict, combine, summary, summary_counts
 
 # alive-tv flags we accept under the same names; those not implemented
 # answer `unsupported: <flag>` rather than a usage error.
@@ -26,8 +27,8 @@ four query timeouts last. A check some execution goes beyond is bounded.
 
 
 def add_verify_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--timeout", type=float, default=10.0, metavar="S",
-                   help="seconds per solver query (default 10, as alive-tv)")
+    p.add_argument("--timeout", type=float, default=SOLVER_SECONDS, metavar="S",
+                   help=f"seconds per solver query (default {SOLVER_SECONDS:g}, as alive-tv)")
     p.add_argument("--solver", choices=SOLVERS, default=DEFAULT_SOLVER,
                    help="z3, bitwuzla (quantifier-free queries; Z3 for the rest) or portfolio")
     p.add_argument("--disable-undef-input", action="store_true",
@@ -53,9 +54,12 @@ def add_verify_options(p: argparse.ArgumentParser) -> None:
                         "to re-check with another solver")
 
 
-def options_from_args(args: argparse.Namespace) -> VerifyOptions:
+def options_from_args(args: argparse.Namespace, limits: Limits | None = None) -> VerifyOptions:
+    """The verifier's options from the command line; `limits` (built once by
+    the command, `Limits.from_args`) gives the solver time."""
+    limits = limits or Limits.from_args(args)
     return VerifyOptions(
-        timeout=args.timeout, solver=args.solver,
+        timeout=limits.solver_seconds, solver=args.solver,
         disable_undef_input=args.disable_undef_input,
         disable_poison_input=args.disable_poison_input,
         disallow_ub_exploitation=args.disallow_ub_exploitation,
@@ -93,36 +97,43 @@ def run(args: argparse.Namespace) -> int:
     for path in args.files:
         if path.endswith((".c", ".h")):
             raise BadInput("this is C source: use `veriopt verify-c` (verify takes LLVM IR)", path)
+    limits = Limits.from_args(args)
     flag = unimplemented_flag(args)
     if flag:
         verdicts = [Verdict.unsupported(flag)]
     else:
         verdicts = verify_files(args.files[0], args.files[1] if len(args.files) > 1 else None,
-                                args.src_fn, args.tgt_fn, options_from_args(args))
+                                args.src_fn, args.tgt_fn, options_from_args(args, limits))
     overall = combine(verdicts)
     if args.json:
-        print(json.dumps({"file": args.files, "verdict": overall.status.value,
-                          "error": overall.error, "pairs": [v.to_json() for v in verdicts]},
-                         indent=2))
+        print(dumps(document("verify", file=list(args.files), verdict=overall.status.value,
+                             error=overall.error, summary=summary_counts(verdicts),
+                             pairs=[v.to_json() for v in verdicts])))
     else:
-        print_verdicts(verdicts, args.quiet)
+        print_verdicts(verdicts, args.quiet, with_summary=len(verdicts) > 1 or len(args.files) > 1)
     return overall.exit_code
 
 
-def print_verdicts(verdicts: list[Verdict], quiet: bool = False) -> None:
+SEPARATOR = "-" * 40
+
+
+def print_verdicts(verdicts: list[Verdict], quiet: bool = False,
+                   with_summary: bool = True) -> None:
     """alive-tv's shape, so the output can be pasted into an LLVM issue:
-    each pair echoed, its verdict, and a closing Summary block. --quiet
-    prints the verdict lines alone."""
+    per pair a blank line, the separator, the pair echoed (`src`, `=>`,
+    `tgt`), its verdict and a closing blank line; then the `Summary:` block,
+    which alive-tv prints for two files or several pairs but not for a
+    single @src/@tgt pair. --quiet prints the verdict lines alone."""
     for v in verdicts:
-        text = v.render()
         if quiet:
+            text = v.render()
             print(text if v.status is Status.CORRECT else "\n".join(text.splitlines()[:2]))
             continue
-        print("\n----------------------------------------")
+        print(f"\n{SEPARATOR}")
         if v.pair_text:
             print(f"{v.pair_text[0]}\n=>\n{v.pair_text[1]}")
         else:
             print(v.name or "")
-        print(text)
-    if not quiet:
-        print(f"\n{summary(verdicts)}")
+        print(v.render_spaced() + "\n")
+    if with_summary and not quiet:
+        print(summary(verdicts))

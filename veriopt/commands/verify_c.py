@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from veriopt.commands.c_args import add_pair_arguments, pair_from_args
 from veriopt.errors import BadInput
+from veriopt.jsonout import document, dumps
+from veriopt.limits import Limits
 from veriopt.translation.c_smt import FULL_UNROLL_LIMIT
 from veriopt.verify.c_equiv import DEEPENING, DEFAULT_TIMEOUT, verify_files
 
@@ -62,10 +63,11 @@ def run(args: argparse.Namespace) -> int:
     pair = pair_from_args(args)
     if args.unroll is not None and args.unroll < 1:
         raise BadInput("--unroll must be at least 1")
-    verdict = verify_files(pair, unroll=args.unroll, timeout=args.timeout,
+    limits = Limits.from_args(args)
+    verdict = verify_files(pair, unroll=limits.unroll or None, timeout=limits.solver_seconds,
                            replay=not args.no_replay)
     if args.json:
-        print(json.dumps(verdict.to_json(), indent=2))
+        print(dumps(document("verify-c", **verdict.to_json())))
     else:
         print(verdict.render())
         if verdict.counterexample is not None and verdict.counterexample.replayed:

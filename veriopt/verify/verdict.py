@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-
-
 class Status(enum.Enum):
     CORRECT = "correct"          # proved for every input and every iteration count
     BOUNDED = "bounded"          # no counterexample within K loop iterations: not a proof
@@ -116,7 +114,16 @@ class Verdict:
         return cls(Status.UNKNOWN, reason=reason)
 
     def render(self) -> str:
-        """Text in alive-tv's words, so it can be pasted into an LLVM issue."""
+        """Text in alive-tv's words, so it can be pasted into an LLVM issue.
+        Compact: the ERROR line is the second line (callers rely on it)."""
+        return self._text(gap=[])
+
+    def render_spaced(self) -> str:
+        """The same text laid out as alive-tv prints it under a pair: a blank
+        line between "Transformation doesn't verify!" and the ERROR line."""
+        return self._text(gap=[""])
+
+    def _text(self, gap: list[str]) -> str:
         if self.status is Status.CORRECT:
             text = "Transformation seems to be correct!"
             return text + (f"\n{self.note}" if self.note else "")
@@ -130,7 +137,7 @@ class Verdict:
             if self.reason == "timeout":
                 return "ERROR: Timeout"
             return f"ERROR: SMT Error: {self.reason}"
-        lines = ["Transformation doesn't verify!", f"ERROR: {self.error}"]
+        lines = ["Transformation doesn't verify!", *gap, f"ERROR: {self.error}"]
         if self.counterexample is not None:
             lines += ["", self.counterexample.render()]
         return "\n".join(lines)
@@ -149,20 +156,26 @@ class Verdict:
         }
 
 
-# alive-tv's closing block: which verdicts fall under which line
-SUMMARY_LINES = (("correct transformations", (Status.CORRECT,)),
-                 ("incorrect transformations", (Status.INCORRECT,)),
-                 ("failed-to-prove transformations", (Status.UNKNOWN, Status.BOUNDED)),
-                 ("Alive2 errors", (Status.UNSUPPORTED,)))
+# alive-tv's closing block: (JSON key, line, the verdicts counted on it)
+SUMMARY_LINES = (("correct", "correct transformations", (Status.CORRECT,)),
+                 ("incorrect", "incorrect transformations", (Status.INCORRECT,)),
+                 ("failed_to_prove", "failed-to-prove transformations",
+                  (Status.UNKNOWN, Status.BOUNDED)),
+                 ("errors", "Alive2 errors", (Status.UNSUPPORTED,)))
+
+
+def summary_counts(verdicts: list[Verdict]) -> dict[str, int]:
+    """The Summary block's counts, keyed for JSON (`failed_to_prove`, ...)."""
+    return {key: sum(v.status in statuses for v in verdicts)
+            for key, _, statuses in SUMMARY_LINES}
 
 
 def summary(verdicts: list[Verdict]) -> str:
     """alive-tv's `Summary:` block (a bounded check counts as failed-to-prove:
     it is not a proof)."""
-    lines = ["Summary:"]
-    for label, statuses in SUMMARY_LINES:
-        lines.append(f"  {sum(v.status in statuses for v in verdicts)} {label}")
-    return "\n".join(lines)
+    counts = summary_counts(verdicts)
+    return "\n".join(["Summary:"] + [f"  {counts[key]} {label}"
+                                     for key, label, _ in SUMMARY_LINES])
 
 
 def combine(verdicts: list[Verdict]) -> Verdict:
