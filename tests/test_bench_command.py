@@ -87,15 +87,17 @@ def _small_corpus(tmp_path: Path, names: list[str]) -> Path:
 
 def test_bench_json(tmp_path, capsys):
     root = _small_corpus(tmp_path, ["mul9", "select_umin"])
-    assert main(["bench", str(root), "--budget", "20", "--driver", "direct", "--json"]) == 0
+    assert main(["bench", str(root), "--budget", "20", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
+    assert out["command"] == "bench" and isinstance(out["schema_version"], int)
     assert out["summary"]["ir_cases"] == 2 and out["summary"]["ir_as_good"] == 2
+    assert isinstance(out["summary"]["skipped_not_cheaper"], int)
     assert all(r["best"] <= r["expected"] for r in out["ir"])
 
 
 def test_bench_table(tmp_path, capsys):
     root = _small_corpus(tmp_path, ["udiv_pow2"])
-    assert main(["bench", str(root), "--budget", "20", "--driver", "direct"]) == 0
+    assert main(["bench", str(root), "--budget", "20"]) == 0
     text = capsys.readouterr().out
     assert "udiv_pow2" in text and "100.0% of the IR corpus" in text
 
@@ -112,11 +114,11 @@ def test_bench_names_an_unknown_case_instead_of_doing_nothing(capsys):
 
 def test_bench_agent_selection(tmp_path, capsys):
     root = _small_corpus(tmp_path, ["popcount8_unrolled"])
-    assert main(["bench", str(root), "--budget", "20", "--driver", "direct", "--json",
+    assert main(["bench", str(root), "--budget", "20", "--json",
                  "--agents", "rules"]) == 0
     only_rules = json.loads(capsys.readouterr().out)["ir"][0]
     assert only_rules["best"] is None and not only_rules["as_good"]
-    assert main(["bench", str(root), "--budget", "20", "--driver", "direct", "--json",
+    assert main(["bench", str(root), "--budget", "20", "--json",
                  "--agents", "superopt"]) == 0
     synthesised = json.loads(capsys.readouterr().out)["ir"][0]
     assert synthesised["agent"] == "superopt" and synthesised["best"] == 1
@@ -137,7 +139,7 @@ def test_bench_never_counts_a_bounded_result_as_proved(tmp_path, capsys):
     (tmp_path / "manifest.json").write_text(json.dumps({"ir": [
         {"name": "sum3_loop", "file": "ir/sum3_loop.ll", "function": "f",
          "expected_best": 3}], "c": []}))
-    base = ["bench", str(tmp_path), "--budget", "20", "--driver", "direct", "--agents", "passes",
+    base = ["bench", str(tmp_path), "--budget", "20", "--agents", "passes",
             "--unroll", "4", "--no-alive-tv"]
     assert main([*base, "--json"]) == 0
     dropped = json.loads(capsys.readouterr().out)
@@ -151,7 +153,7 @@ def test_bench_never_counts_a_bounded_result_as_proved(tmp_path, capsys):
     assert labelled["summary"]["ir_as_good"] == 0 and labelled["summary"]["ir_improved"] == 0
     assert labelled["summary"]["ir_bounded"] == 1
 
-    assert main([*base, "--bounded", "label", "--driver", "orchestrator"]) == 0
+    assert main([*base, "--bounded", "label"]) == 0
     table = capsys.readouterr().out
     assert re.search(r"^sum3_loop\s+6\s+3\s+3\s+no\s+bounded:4\s+veriopt\s+passes", table, re.M)
     assert "0 improved at all; 1 more only bounded, not counted" in table
@@ -161,7 +163,7 @@ def test_bench_result_checked_by_alive_tv(tmp_path, capsys, monkeypatch):
     from test_orchestrator import real_alive_tv
     real_alive_tv(monkeypatch)
     root = _small_corpus(tmp_path, ["udiv_pow2"])
-    assert main(["bench", str(root), "--budget", "20", "--driver", "direct", "--json"]) == 0
+    assert main(["bench", str(root), "--budget", "20", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     (row,) = out["ir"]
     assert row["as_good"] and row["proof"] == "proved" and row["checked_by"] == "veriopt+alive-tv"
@@ -171,7 +173,7 @@ def test_bench_drops_a_result_alive_tv_refutes(tmp_path, capsys, monkeypatch):
     from test_orchestrator import fake_alive_tv
     fake_alive_tv(tmp_path, monkeypatch)
     root = _small_corpus(tmp_path / "corpus", ["udiv_pow2"])
-    assert main(["bench", str(root), "--budget", "20", "--driver", "direct", "--json"]) == 0
+    assert main(["bench", str(root), "--budget", "20", "--json"]) == 0
     captured = capsys.readouterr()
     (row,) = json.loads(captured.out)["ir"]
     assert row["best"] is None and not row["as_good"]

@@ -230,8 +230,8 @@ def test_alive_tv_disagreement_drops_the_rewrite_loudly(capsys, tmp_path, rotl, 
 
 
 def test_missing_clang_is_one_line_and_exit_2(tmp_path, capsys, monkeypatch):
-    import veriopt.agents.gates as gates
-    monkeypatch.setattr(gates, "CLANG", "clang-does-not-exist-22")
+    import veriopt.bench.lowering as lowering
+    monkeypatch.setattr(lowering, "CLANG", "clang-does-not-exist-22")
     path = tmp_path / "k.c"
     path.write_text("int f(int x) { return x * 2; }\n")
     from veriopt.cli import main
@@ -255,3 +255,22 @@ def test_llm_server_down_is_an_error_not_a_quiet_success(capsys, tmp_path, rotl,
     line = [ln for ln in err.splitlines() if ln.startswith("error: no agent could work")]
     assert len(line) == 1 and f"127.0.0.1:{port}" in line[0] and "APIConnectionError" in line[0]
     assert SECRET not in out + err
+
+
+def test_json_is_the_report_data_as_a_document(capsys, tmp_path, rotl):
+    code, out, err = optimize(capsys, str(rotl), "--agents", "rules,passes", "--no-timing",
+                              "--budget", "30s", "--store", str(tmp_path / "s.sqlite"),
+                              "--report", str(tmp_path / "rep"), "--json", "--quiet",
+                              "--fuzz-examples", "50")
+    assert code == 0 and err == ""
+    doc = json.loads(out)
+    report = json.loads((tmp_path / "rep" / "report.json").read_text())
+    assert doc["command"] == "optimize" and isinstance(doc["schema_version"], int)
+    assert {k: v for k, v in doc.items() if k not in ("command", "schema_version")} == report
+    assert isinstance(doc["skipped_not_cheaper"], int)
+    assert doc["result"]["proof"] == "proved"
+
+
+def test_negative_unroll_is_bad_input(capsys, rotl):
+    code, _, err = optimize(capsys, str(rotl), "--unroll", "-1")
+    assert code == 2 and "--unroll must be 0 or more" in err

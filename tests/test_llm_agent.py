@@ -12,6 +12,7 @@ from veriopt.agents.gates import IRGate
 from veriopt.agents.llm import LLMAgent, parse_json_reply, redact_url
 from veriopt.agents.orchestrator import Budget, Job, Orchestrator
 from veriopt.agents.store import Store
+from test_orchestrator import DEAR
 
 SRC = """define i32 @f(i32 %x) {
   %a = add i32 %x, 0
@@ -122,12 +123,14 @@ def test_json_reply_extraction():
 
 
 def test_c_level_proposals_are_bounded_checked_fuzzed_and_repaired():
-    from veriopt.agents.gates import CGate, lower_c
+    from veriopt.agents.gates import CGate
+    from veriopt.bench.lowering import lower_c
+    from veriopt.limits import Limits
     src = "unsigned f(unsigned x) { return x / 2; }\n"
     wrong = "unsigned f(unsigned x) { return x >> 2; }\n"
     right = "unsigned f(unsigned x) { return x >> 1; }\n"
     task_c = Task("f", "c", src, baseline_ir=lower_c(src))
-    job = Job(task_c, CGate(fuzz_examples=200, fuzz_seconds=10), src)
+    job = Job(task_c, CGate(Limits(unroll=8, fuzz_examples=200, fuzz_seconds=10)), src, DEAR)
     with StubServer([reply('{"inputs": []}'), candidates(wrong), candidates(right),
                      reply("{}")]) as srv:
         agent = LLMAgent(srv.base_url, SECRET, timeout=5, max_retries=0)
@@ -143,11 +146,13 @@ def test_c_level_proposals_are_bounded_checked_fuzzed_and_repaired():
 
 
 def test_c_edge_inputs_refute_by_running_both_functions():
-    from veriopt.agents.gates import CGate, lower_c
+    from veriopt.agents.gates import CGate
+    from veriopt.bench.lowering import lower_c
+    from veriopt.limits import Limits
     src = "unsigned f(unsigned x) { return x / 2; }\n"
-    wrong = "unsigned f(unsigned x) { return (x + 1) >> 1; }\n"
+    wrong = "unsigned f(unsigned x) { return x; }\n"      # cheaper, so it is checked
     task_c = Task("f", "c", src, baseline_ir=lower_c(src))
-    job = Job(task_c, CGate(fuzz_examples=200, fuzz_seconds=10), src)
+    job = Job(task_c, CGate(Limits(unroll=8, fuzz_examples=200, fuzz_seconds=10)), src)
     with StubServer([reply(json.dumps({"inputs": [{"x": 0}, {"x": 1}]})), candidates(wrong),
                      reply("{}")]) as srv:
         agent = LLMAgent(srv.base_url, SECRET, timeout=5, max_retries=0)

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from veriopt.agents.base import Candidate, Task
-from veriopt.agents.gates import CGate, IRGate, lower_c
+from veriopt.agents.gates import CGate, IRGate
+from veriopt.bench.lowering import lower_c
+from veriopt.limits import Limits
 from veriopt.agents.orchestrator import (DROPPED_BOUNDED, Budget, Job, Options, Orchestrator,
                                          clearly_slower)
 from veriopt.agents.store import Store
@@ -30,6 +32,8 @@ def shl(k: int, dead: int = 0, name: str = "r") -> str:
 
 
 GOOD, WRONG = shl(1), shl(2)
+# a baseline cost every small candidate beats, for tests of the gates rather than of the cost rule
+DEAR = {"instructions": 50, "weighted": 100.0, "mca_cycles": None}
 
 
 class Scripted:
@@ -85,11 +89,16 @@ def test_repair_rounds_are_bounded():
     assert all(r.status == "refuted" for r in result.records) and len(a.repairs) == 2
 
 
-def test_proved_but_not_cheaper_is_not_accepted():
-    result = orchestrate([Scripted("a", [[SRC.replace("%c", "%z")]])]).run()
-    (rec,) = result.records
-    assert rec.status == "proved" and not rec.accepted and "not cheaper" in rec.note
-    assert result.best() is None
+def test_not_cheaper_is_skipped_before_the_proof_and_counted():
+    orch = orchestrate([Scripted("a", [[SRC.replace("%c", "%z")], [shl(1, dead=5)], [GOOD]])])
+    result = orch.run()
+    by_code = {r.candidate.code: r for r in result.records}
+    same = by_code[SRC.replace("%c", "%z")]
+    assert same.status == "skipped" and not same.accepted and "not cheaper" in same.note
+    assert same.verdict is None and by_code[GOOD].accepted
+    assert result.skipped_not_cheaper == sum(r.status == "skipped" for r in result.records) >= 1
+    assert orch.verifications == sum(r.status not in ("skipped",) for r in result.records) + \
+        len(result.accepted)          # skipped ones never reached a gate (re-check: +1 each)
 
 
 def test_recheck_catches_a_poisoned_cache():
@@ -121,21 +130,21 @@ class InterruptOnce(IRGate):
 
 def test_interrupt_then_resume_keeps_verified_results(tmp_path):
     db = tmp_path / "store.sqlite"
-    pending = shl(1, dead=1)
+    first, pending = shl(1, dead=2), shl(1, dead=1)     # each cheaper than the one before
     gate = InterruptOnce(pending)
     with pytest.raises(KeyboardInterrupt):
-        orchestrate([Scripted("a", [[GOOD, pending]])], Store(db), gate).run()
+        orchestrate([Scripted("a", [[first, pending]])], Store(db), gate).run()
     assert Store(db).run_state(orchestrate([], Store()).rid) == "interrupted"
 
     resumed_gate = InterruptOnce("never")
-    again = Scripted("a", [[GOOD, pending, SRC.replace("%c", "%z")]])
+    again = Scripted("a", [[first, pending, SRC.replace("%c", "%z")]])
     result = orchestrate([again], Store(db), resumed_gate).run()
     assert result.resumed
     by_code = {r.candidate.code: r for r in result.records}
-    assert by_code[GOOD].resumed and by_code[GOOD].accepted
+    assert by_code[first].resumed and by_code[first].accepted
     assert by_code[pending].resumed and by_code[pending].accepted   # judged on resume
-    # GOOD was not verified again before the final re-check
-    assert resumed_gate.checked.count(GOOD) == 1
+    # `first` was not verified again before the final re-check
+    assert resumed_gate.checked.count(first) == 1
     assert result.rechecks == {"checked": 2, "failed": 0}
     assert len(result.records) == 3
 
@@ -169,7 +178,7 @@ def test_token_budget_stops_llm_like_agents():
 
 def test_spending_follows_observed_yield():
     bad = Scripted("bad", [[shl(k)] for k in range(2, 30)])
-    good = Scripted("good", [[shl(1, dead=d)] for d in range(4)])
+    good = Scripted("good", [[shl(1, dead=d)] for d in (3, 2, 1, 0)])   # cheaper each time
     result = orchestrate([bad, good], repair_rounds=0, patience=2, max_candidates=7).run()
     assert good.calls > bad.calls
     assert len(result.accepted) == 4 and result.best().candidate.code == GOOD
@@ -185,16 +194,15 @@ def test_c_level_is_bounded_checked_then_fuzzed_and_labelled():
 
         def propose(self, task):
             self.calls += 1
-            return [Candidate("c", right, self.name), Candidate("c", wrong, self.name)] \
+            return [Candidate("c", wrong, self.name), Candidate("c", right, self.name)] \
                 if self.calls == 1 else []
 
     job = Job(Task("f", "c", src, baseline_ir=lower_c(src)),
-              CGate(fuzz_examples=200, fuzz_seconds=10), src)
+              CGate(Limits(unroll=8, fuzz_examples=200, fuzz_seconds=10)), src, DEAR)
     result = Orchestrator([job], [CAgent("c-agent", [])], Store(), Budget(seconds=60)).run()
     by_code = {r.candidate.code: r for r in result.records}
     assert by_code[right].status == "proved" and "fuzzed" in by_code[right].label
-    assert "proved (C equivalence)" in by_code[right].label
-    assert by_code[right].note == "proved but not cheaper than the baseline"
+    assert "proved (C equivalence)" in by_code[right].label and by_code[right].accepted
     assert by_code[wrong].status == "refuted"
     assert by_code[wrong].verdict["error"] == "Value mismatch"
 
@@ -254,7 +262,7 @@ class CScripted(Scripted):
 
 def c_job() -> Job:
     return Job(Task("f", "c", PARITY_LOOP, baseline_ir=lower_c(PARITY_LOOP)),
-               CGate(fuzz_examples=300, fuzz_seconds=10), PARITY_LOOP)
+               CGate(Limits(unroll=8, fuzz_examples=300, fuzz_seconds=10)), PARITY_LOOP)
 
 
 def test_bounded_only_candidate_is_dropped_by_default_and_kept_in_the_store(tmp_path):
@@ -349,7 +357,7 @@ def test_alive_tv_disagreement_drops_the_rewrite_and_is_recorded(tmp_path, monke
     from veriopt.verify.refinement import VerifyOptions
     store = Store(tmp_path / "s.sqlite")
     orch = orchestrate([Scripted("a", [[GOOD]])], store,
-                       IRGate(VerifyOptions(disable_undef_input=True)),
+                       IRGate(options=VerifyOptions(disable_undef_input=True)),
                        options=Options(alive_tv=exe, artifacts=str(tmp_path / "out")))
     result = orch.run()
     args = (tmp_path / "alive-tv.args").read_text().splitlines()
@@ -422,7 +430,7 @@ MUL3 = "define i32 @f(i32 noundef %n) {\n  %r = mul i32 %n, 3\n  ret i32 %r\n}\n
 def test_bounded_ir_rewrite_is_rechecked_by_alive_tv_to_the_same_bound(monkeypatch):
     from veriopt.verify.refinement import VerifyOptions
     exe = real_alive_tv(monkeypatch)
-    job = Job(Task("f", "ir", SUM3_LOOP), IRGate(VerifyOptions(src_unroll=4, tgt_unroll=4)),
+    job = Job(Task("f", "ir", SUM3_LOOP), IRGate(options=VerifyOptions(src_unroll=4, tgt_unroll=4)),
               SUM3_LOOP)
     result = Orchestrator([job], [Scripted("a", [[MUL3]])], Store(), Budget(seconds=60),
                           options=Options(bounded="label", alive_tv=exe)).run()
@@ -437,7 +445,7 @@ def test_alive_tv_unrolls_as_far_as_a_deepened_bound(tmp_path, monkeypatch):
     task, cand = Task("f", "ir", SUM3_LOOP), Candidate("ir", MUL3, "a")
     IRGate().alive_recheck(task, cand, exe, bound=32)
     from veriopt.verify.refinement import VerifyOptions
-    IRGate(VerifyOptions(src_unroll=4, tgt_unroll=4)).alive_recheck(task, cand, exe, bound=32)
+    IRGate(options=VerifyOptions(src_unroll=4, tgt_unroll=4)).alive_recheck(task, cand, exe, bound=32)
     calls = (tmp_path / "alive-tv.args").read_text().splitlines()[1:]
     assert "-src-unroll=32" in calls[0].split() and "-tgt-unroll=32" in calls[0].split()
     assert "-src-unroll=4" in calls[1].split() and "-src-unroll=32" not in calls[1]

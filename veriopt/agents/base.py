@@ -78,6 +78,21 @@ def normalise(level: str, code: str) -> str:
     return _IR_NAME.sub(lambda m: names.setdefault(m.group(0), f"%v{len(names)}"), text)
 
 
+class Counters:
+    """Named event counts, each starting at 0, declared once in `COUNTS`
+    (so the orchestrator's and an agent's tallies are written the same
+    way); read and bumped as attributes, reported with `as_dict`."""
+
+    COUNTS: tuple[str, ...] = ()
+
+    def __init__(self) -> None:
+        for name in self.COUNTS:
+            setattr(self, name, 0)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(vars(self))
+
+
 @runtime_checkable
 class Proposer(Protocol):
     """An agent. Optional attributes the orchestrator reads when present:

@@ -11,78 +11,26 @@ nothing here: they drive the real verifier.
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
 from veriopt.agents.base import Candidate, Task
 from veriopt.agents.store import content_hash
-from veriopt.errors import BadInput, MissingTool
+from veriopt.bench.cost import static_cost as bench_cost
+from veriopt.bench.lowering import lower_c
+from veriopt.errors import BadInput
+from veriopt.limits import Limits
 from veriopt.verify.refinement import VerifyOptions
 from veriopt.verify.verdict import (ERR_POISON, ERR_UB, ERR_VALUE, Counterexample,
                                     Status, Verdict)
 
-CLANG = "clang-22"
-CLANG_TIMEOUT = 60.0
-
-# Fallback cost weights (only when veriopt.bench.cost is not installed):
-# latency-flavoured, so a division costs more than a shift.
-_WEIGHTS = {"udiv": 20, "sdiv": 20, "urem": 20, "srem": 20, "mul": 3, "call": 5,
-            "load": 2, "store": 2, "br": 1, "switch": 2, "phi": 0, "ret": 0,
-            "select": 1, "freeze": 0}
-
 
 def static_cost(module_text: str, fn: str) -> dict[str, Any]:
-    """The static cost of `fn`: the bench package's model when present,
-    otherwise an instruction count with latency weights."""
-    try:
-        from veriopt.bench.cost import static_cost as bench_cost
-    except ImportError:
-        return _fallback_cost(module_text, fn)
-    cost = bench_cost(module_text, fn)
-    return {"instructions": int(cost.instructions), "weighted": float(cost.weighted),
-            "mca_cycles": None if cost.mca_cycles is None else float(cost.mca_cycles)}
-
-
-def _fallback_cost(module_text: str, fn: str) -> dict[str, Any]:
-    from veriopt.ir.loader import load_text
-    function = load_text(module_text).functions[fn]
-    instrs = [i for i in function.instructions() if i.opcode != "ret"]
-    weighted = sum(_WEIGHTS.get(i.opcode, 1) for i in instrs)
-    return {"instructions": len(instrs), "weighted": float(weighted), "mca_cycles": None}
-
-
-def cheaper(cost: dict[str, Any], baseline: dict[str, Any]) -> bool:
-    """Strictly cheaper: lower weighted cost, or equal and fewer instructions;
-    never worse in llvm-mca cycles when both sides have them."""
-    if cost.get("mca_cycles") is not None and baseline.get("mca_cycles") is not None:
-        if cost["mca_cycles"] > baseline["mca_cycles"]:
-            return False
-    key = (cost["weighted"], cost["instructions"])
-    return key < (baseline["weighted"], baseline["instructions"])
-
-
-def lower_c(text: str, opt: str = "-O3", name: str = "input.c") -> str:
-    """clang-22's IR for a C text (in a subprocess with a time limit). The
-    file is compiled by its bare name, so the IR (whose ModuleID and
-    source_filename name it) is the same on every run: the run id and the
-    verdict cache depend on it."""
-    if shutil.which(CLANG) is None:
-        raise MissingTool(CLANG, "it lowers C to LLVM IR",
-                          "apt-get install clang-22 (or `make install`)")
-    with tempfile.TemporaryDirectory(prefix="veriopt-c-") as tmp:
-        path = Path(tmp) / name
-        path.write_text(text)
-        proc = subprocess.run([CLANG, opt, "-S", "-emit-llvm", "-fno-discard-value-names",
-                               "-o", "-", path.name], capture_output=True, text=True,
-                              timeout=CLANG_TIMEOUT, cwd=tmp)
-    if proc.returncode != 0:
-        first = next((ln for ln in proc.stderr.splitlines() if "error" in ln), proc.stderr)
-        raise BadInput(f"clang could not compile it: {first.strip()}", name)
-    return proc.stdout
+    """The static cost of `fn` by the one cost model (veriopt.bench.cost),
+    in the form records and the store keep."""
+    return bench_cost(module_text, fn).to_json()
 
 
 @dataclass
@@ -161,12 +109,14 @@ class IRGate:
 
     level = "ir"
 
-    def __init__(self, options: VerifyOptions | None = None, how: str = "proved",
-                 fuzz_examples: int = 2000, fuzz_seconds: float = 10.0):
-        self.options = options or VerifyOptions()
+    def __init__(self, limits: Limits | None = None, how: str = "proved",
+                 options: VerifyOptions | None = None):
+        limits = limits or Limits()
+        self.options = options or VerifyOptions(timeout=limits.solver_seconds,
+                                                src_unroll=limits.unroll,
+                                                tgt_unroll=limits.unroll)
         self.how = how          # what the proof is relative to, for the label
-        self.fuzz_examples = fuzz_examples      # for bounded proofs (loops unrolled)
-        self.fuzz_seconds = fuzz_seconds
+        self.limits = limits     # fuzzing of bounded proofs (loops unrolled)
         self.edge_inputs: list[dict[str, int]] = []
 
     def cache_key(self, task: Task, cand: Candidate) -> str:
@@ -177,7 +127,6 @@ class IRGate:
 
     def check(self, task: Task, cand: Candidate, timeout: float) -> Check:
         from veriopt.verify.api import verify_ir
-        from dataclasses import replace
         options = replace(self.options, timeout=max(1.0, min(self.options.timeout, timeout)))
         try:
             quick = self._edge_refutation(task, cand)
@@ -192,20 +141,11 @@ class IRGate:
         return check
 
     def _fuzz_bounded(self, task: Task, cand: Candidate, check: Check, timeout: float) -> Check:
-        """A bounded proof is fuzzed too (on the poison-aware interpreter),
-        and labelled with what the fuzzing covered."""
-        from veriopt.ir.loader import load_text
-        from veriopt.verify.fuzz_ir import fuzz_pair
-        from veriopt.errors import Unsupported
-        try:
-            src_mod = load_text(task.source)
-            fuzzed = fuzz_pair(src_mod.functions[task.function],
-                               load_text(cand.code).functions[task.function],
-                               examples=self.fuzz_examples,
-                               time_budget=min(self.fuzz_seconds, timeout),
-                               little_endian=src_mod.little_endian)
-        except (Unsupported, BadInput, KeyError) as exc:
-            fuzzed = Verdict.unsupported(str(exc))
+        """A bounded proof is fuzzed too (verify.fuzz_ir: the poison-aware
+        interpreter), and labelled with what the fuzzing covered."""
+        from veriopt.verify.fuzz_ir import fuzz_texts
+        fuzzed = fuzz_texts(task.source, cand.code, task.function, self.limits,
+                            seconds=min(self.limits.fuzz_seconds, timeout))
         if fuzzed.status is Status.INCORRECT:
             return Check(fuzzed, "refuted", None)
         if fuzzed.status is Status.UNSUPPORTED:
@@ -258,14 +198,14 @@ class IRGate:
     def cost(self, task: Task, code: str) -> dict[str, Any]:
         return static_cost(code, task.function)
 
-    def alive_recheck(self, task: Task, cand: Candidate, exe: str, wall_seconds: float = 60.0,
-                      bound: int | None = None) -> tuple[Any, str | None]:
+    def alive_recheck(self, task: Task, cand: Candidate, exe: str,
+                      wall_seconds: float | None = None, bound: int | None = None
+                      ) -> tuple[Any, str | None]:
         """alive-tv's verdict on the candidate, with the same assumptions as
         this gate's proof: (AliveResult, the module it was given). `bound`:
         the loop bound a bounded verdict reached (when the options set none,
-        the verifier chose it by deepening), so alive-tv unrolls as far."""
-        from dataclasses import replace
-
+        the verifier chose it by deepening), so alive-tv unrolls as far.
+        `wall_seconds`: the whole alive-tv run (default: the re-check time)."""
         from veriopt.verify import alive_tv
         try:
             module = alive_module(task.source, cand.code, task.function)
@@ -276,7 +216,8 @@ class IRGate:
             options = replace(options, src_unroll=bound, tgt_unroll=bound)
         result = alive_tv.check_text(module, exe,
                                      smt_timeout_ms=max(1000, int(options.timeout * 1000)),
-                                     flags=alive_flags(options), wall_seconds=wall_seconds)
+                                     flags=alive_flags(options),
+                                     wall_seconds=wall_seconds or Limits().recheck_seconds)
         return result, module
 
 
@@ -287,34 +228,38 @@ class CGate:
 
     level = "c"
 
-    def __init__(self, unroll: int = 8, fuzz_examples: int = 2000, fuzz_seconds: float = 20.0):
-        self.unroll = unroll
-        self.fuzz_examples = fuzz_examples
-        self.fuzz_seconds = fuzz_seconds
+    def __init__(self, limits: Limits | None = None):
+        limits = limits or Limits()
+        self.unroll = limits.unroll or None     # None: c_equiv deepens the bound
+        self.limits = limits
         self.edge_inputs: list[dict[str, int]] = []
 
     def cache_key(self, task: Task, cand: Candidate) -> str:
         return content_hash("c", task.source, cand.code, task.function, str(self.unroll),
-                            str(self.fuzz_examples))
+                            str(self.limits.fuzz_examples))
 
     def check(self, task: Task, cand: Candidate, timeout: float) -> Check:
         from veriopt.verify import c_equiv, fuzz
+        from veriopt.verify.c_pair import Pair
         with tempfile.TemporaryDirectory(prefix="veriopt-cand-") as tmp:
             src = Path(tmp) / "source.c"
             tgt = Path(tmp) / "candidate.c"
             src.write_text(task.source)
             tgt.write_text(cand.code)
-            pair = c_equiv.Pair(str(src), task.function, str(tgt), task.function)
+            pair = Pair(str(src), task.function, str(tgt), task.function)
             try:
-                quick = self._edge_refutation(pair, Path(tmp))
+                quick = (fuzz.check_inputs(pair, self.edge_inputs, self.limits)
+                         if self.edge_inputs else None)
                 if quick is not None:
+                    quick.solver = "edge-inputs"      # from the test-generation role
                     return Check(quick, "refuted", None)
                 verdict = c_equiv.verify_files(pair, unroll=self.unroll, timeout=max(1.0, timeout))
                 check = label_verdict(verdict, "proved (C equivalence)")
                 if not check.holds:
                     return check
-                fuzzed = fuzz.fuzz_files(pair, examples=self.fuzz_examples,
-                                         time_budget=min(self.fuzz_seconds, timeout))
+                fuzzed = fuzz.fuzz_files(pair, self.limits.fuzz_examples,
+                                         min(self.limits.fuzz_seconds, timeout),
+                                         limits=self.limits)
             except BadInput as exc:
                 return invalid(exc.message)
         if fuzzed.status is Status.INCORRECT:
@@ -324,40 +269,6 @@ class CGate:
 
     def cost(self, task: Task, code: str) -> dict[str, Any]:
         return static_cost(lower_c(code), task.function)
-
-    def _edge_refutation(self, pair, workdir: Path) -> Verdict | None:
-        """Run the suggested edge inputs (integer parameters only) on both
-        functions compiled in resource-limited harnesses, before the proof."""
-        if not self.edge_inputs:
-            return None
-        from veriopt.translation import c_smt
-        from veriopt.translation.c_frontend import load
-        from veriopt.translation.c_types import IntT
-        from veriopt.verify.c_run import Binary, Case
-        from veriopt.verify.fuzz import counterexample, difference
-        program = load(pair.src_path)
-        node = program.function(pair.src_fn)
-        params = c_smt.read_params(program, node)
-        ret_t = c_smt.return_type(program, node)
-        names = [n for n, _ in params]
-        if not all(isinstance(t, IntT) for _, t in params):
-            return None
-        cases = [Case(ints={n: int(e[n]) for n in names}) for e in self.edge_inputs
-                 if set(e) == set(names)]
-        if not cases:
-            return None
-        src = Binary(pair.src_path, pair.src_fn, params, ret_t, workdir, "edge-src", trap=True)
-        tgt = Binary(pair.tgt_path, pair.tgt_fn, params, ret_t, workdir, "edge-tgt", trap=True)
-        for case, s, t in zip(cases, src.run(cases), tgt.run(cases)):
-            if s.status != "ok":
-                continue          # the source has UB there: anything goes
-            kind = difference(s, t, ret_t)
-            if kind is not None:
-                cex = counterexample(case, params, ret_t, s, t, src)
-                cex.replayed.append("edge input from the test-generation role")
-                return Verdict(Status.INCORRECT, error=kind, counterexample=cex,
-                               solver="edge-inputs")
-        return None
 
 
 # ---------------------------------------------------------------- alive-tv re-check

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from veriopt.agents.base import Task
-from veriopt.agents.gates import CLANG, CGate, IRGate, lower_c
-from veriopt.agents.orchestrator import Job
+from veriopt.agents.gates import CGate, IRGate
+from veriopt.agents.jobs import Job
+from veriopt.bench.lowering import clang_remarks, lower_c
 from veriopt.errors import BadInput, Unsupported
-from veriopt.verify.refinement import VerifyOptions
+from veriopt.limits import Limits
 
 OPT = "opt-22"
-TOOL_TIMEOUT = 60.0
 MAX_REMARKS = 60
 
 
@@ -50,11 +50,14 @@ def read_input(path: str) -> tuple[str, str]:
 
 
 def prepare(path: str, function: str | None, levels: set[str],
-            options: VerifyOptions | None = None, c_unroll: int = 8) -> Prepared:
+            limits: Limits | None = None) -> Prepared:
+    """The jobs for one input; their gates check within the user's `limits`
+    (solver time, loop bound, fuzzing, compile time)."""
+    limits = limits or Limits()
     kind, text = read_input(path)
     if kind == "ir":
-        return _prepare_ir(path, text, function, options)
-    return _prepare_c(path, text, function, levels, options, c_unroll)
+        return _prepare_ir(path, text, function, limits)
+    return _prepare_c(path, text, function, levels, limits)
 
 
 def _defined_function(text: str, function: str | None, path: str) -> str:
@@ -73,11 +76,10 @@ def _defined_function(text: str, function: str | None, path: str) -> str:
     return function
 
 
-def _prepare_ir(path: str, text: str, function: str | None,
-                options: VerifyOptions | None) -> Prepared:
+def _prepare_ir(path: str, text: str, function: str | None, limits: Limits) -> Prepared:
     fn = _defined_function(text, function, path)
-    baseline, remarks = _opt_o3(text)
-    gate = IRGate(options)
+    baseline, remarks = _opt_o3(text, limits.compile_seconds)
+    gate = IRGate(limits)
     task = Task(fn, "ir", text, baseline_ir=baseline or text, source_path=path,
                 feedback={"remarks": remarks})
     job = Job(task, gate, baseline or text)
@@ -86,7 +88,7 @@ def _prepare_ir(path: str, text: str, function: str | None,
 
 
 def _prepare_c(path: str, text: str, function: str | None, levels: set[str],
-               options: VerifyOptions | None, c_unroll: int) -> Prepared:
+               limits: Limits) -> Prepared:
     from veriopt.translation.c_frontend import load
     program = load(path, text)
     if function is None:
@@ -96,21 +98,21 @@ def _prepare_c(path: str, text: str, function: str | None, levels: set[str],
         function = next(iter(program.functions))
     if function not in program.functions:
         raise BadInput(f"no definition of '{function}'", path)
-    baseline = lower_c(text, "-O3", Path(path).name)
+    baseline = lower_c(text, "-O3", Path(path).name, limits.compile_seconds)
     fn = _defined_function(baseline, function, path)
-    remarks = _clang_remarks(text, Path(path).name)
+    remarks = clang_remarks(text, Path(path).name, limits.compile_seconds)[:MAX_REMARKS]
     jobs = []
     if "ir" in levels:
-        gate = IRGate(options, how="proved (refines clang -O3 IR of the C source)")
+        gate = IRGate(limits, how="proved (refines clang -O3 IR of the C source)")
         task = Task(fn, "ir", baseline, baseline_ir=baseline, source_path=path,
                     feedback={"remarks": remarks})
         jobs.append(Job(task, gate, baseline))
     if "c" in levels:
-        gate_c = CGate(unroll=c_unroll)
+        gate_c = CGate(limits)
         task = Task(fn, "c", text, baseline_ir=baseline, source_path=path,
                     feedback={"remarks": remarks})
         job = Job(task, gate_c, text)
-        job.baseline_cost = IRGate().cost(task, baseline)
+        job.baseline_cost = IRGate(limits).cost(task, baseline)
         jobs.append(job)
     return Prepared("c", path, text, fn, jobs)
 
@@ -128,7 +130,7 @@ def _cheapest(gate: IRGate, task: Task, texts: list[str | None]) -> dict:
     return min(costs, key=lambda c: (c["weighted"], c["instructions"]))
 
 
-def _opt_o3(text: str) -> tuple[str | None, list[str]]:
+def _opt_o3(text: str, timeout: float) -> tuple[str | None, list[str]]:
     """LLVM -O3 of an IR module and its missed-optimization remarks."""
     exe = shutil.which(OPT)
     if exe is None:
@@ -137,20 +139,8 @@ def _opt_o3(text: str) -> tuple[str | None, list[str]]:
         src = Path(tmp) / "input.ll"
         src.write_text(text)
         proc = subprocess.run([exe, "-O3", "-S", "-pass-remarks-missed=.*", "-o", "-", str(src)],
-                              capture_output=True, text=True, timeout=TOOL_TIMEOUT)
+                              capture_output=True, text=True, timeout=timeout)
     if proc.returncode != 0:
         return None, []
-    return proc.stdout, _remark_lines(proc.stderr)
-
-
-def _clang_remarks(text: str, name: str) -> list[str]:
-    with tempfile.TemporaryDirectory(prefix="veriopt-c-") as tmp:
-        src = Path(tmp) / name
-        src.write_text(text)
-        proc = subprocess.run([CLANG, "-O3", "-Rpass-missed=.*", "-S", "-o", "/dev/null",
-                               str(src)], capture_output=True, text=True, timeout=TOOL_TIMEOUT)
-    return _remark_lines(proc.stderr.replace(str(src), name))
-
-
-def _remark_lines(stderr: str) -> list[str]:
-    return [ln.strip() for ln in stderr.splitlines() if "remark" in ln][:MAX_REMARKS]
+    return proc.stdout, [ln.strip() for ln in proc.stderr.splitlines()
+                         if "remark" in ln][:MAX_REMARKS]

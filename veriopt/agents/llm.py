@@ -14,12 +14,12 @@ import json
 import logging
 import os
 import re
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from veriopt.agents.base import Candidate, Task
+from veriopt.agents.base import Candidate, Counters, Task
 from veriopt.errors import BadInput, Unsupported
+from veriopt.limits import LLM_SECONDS
 from veriopt.verify.verdict import Verdict
 
 log = logging.getLogger("veriopt.llm")
@@ -48,19 +48,16 @@ LEVEL_RULES = {
 }
 
 
-@dataclass
-class LLMStats:
-    """Counters the report shows; every failure mode has its own."""
+class LLMStats(Counters):
+    """Counters the report shows; every failure mode has its own. `errors`
+    names the transport failures (HTTP status or exception type)."""
 
-    requests: int = 0
-    replies: int = 0
-    http_errors: int = 0
-    timeouts: int = 0
-    invalid_json: int = 0
-    invalid_code: int = 0
-    candidates: int = 0
-    edge_inputs: int = 0
-    errors: list[str] = field(default_factory=list)
+    COUNTS = ("requests", "replies", "http_errors", "timeouts", "invalid_json", "invalid_code",
+              "candidates", "edge_inputs")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.errors: list[str] = []
 
 
 def redact_url(url: str) -> str:
@@ -77,7 +74,7 @@ class LLMAgent:
     task_levels = ("ir", "c")
 
     def __init__(self, base_url: str | None = None, api_key: str | None = None,
-                 model: str | None = None, timeout: float = 30.0, max_retries: int = 1,
+                 model: str | None = None, timeout: float = LLM_SECONDS, max_retries: int = 1,
                  temperature: float = 0.2, max_tokens: int = 2048):
         import openai
         self.base_url = base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
@@ -97,7 +94,7 @@ class LLMAgent:
     def describe(self) -> dict[str, Any]:
         """What reports may show about this agent (never the key)."""
         return {"base_url": redact_url(self.base_url), "model": self.model,
-                "tokens_used": self.tokens_used, **{k: v for k, v in vars(self.stats).items()}}
+                "tokens_used": self.tokens_used, **self.stats.as_dict()}
 
     # ------------------------------------------------------------ protocol
     def propose(self, task: Task) -> list[Candidate]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from veriopt.agents.base import Candidate, Task
 from veriopt.errors import BadInput, Unsupported
 from veriopt.ir.loader import _llvm, load_text
+from veriopt.limits import COMPILE_SECONDS
 from veriopt.verify.verdict import Verdict
 
 # name -> llvmlite NewPassManager method names, applied in order
@@ -64,7 +65,7 @@ def run_passes(text: str, methods: tuple[str, ...]) -> str:
     return str(mod)
 
 
-def run_opt(text: str, pipeline: str, timeout: float = 20.0) -> str | None:
+def run_opt(text: str, pipeline: str, timeout: float = COMPILE_SECONDS) -> str | None:
     """The module after `opt-22 -passes=pipeline`, or None without opt-22
     or when it fails (opt runs in its own process with a time limit)."""
     opt = next((p for p in map(shutil.which, OPT_TOOLS) if p), None)

@@ -140,6 +140,12 @@ class Store:
                          int(accepted), note, json.dumps(verdict) if verdict else None))
         self.db.commit()
 
+    def save_outcome(self, rid: str, record: Any) -> None:
+        """`set_outcome` from an orchestrator record (its key, status, label,
+        cost, acceptance, note and verdict), as it stands now."""
+        self.set_outcome(rid, record.key, record.status, record.label, record.cost,
+                         record.accepted, record.note, record.verdict)
+
     def candidates(self, rid: str) -> list[StoredCandidate]:
         rows = self.db.execute(
             "SELECT c.level, c.code, c.origin, c.rationale, c.parent, c.round, o.status, "

@@ -2,12 +2,11 @@
 compares before any timing is run.
 
 Two measures. `weighted` counts instructions with a rough latency weight
-(division is an order of magnitude dearer than an add on every current
-core, a multiply a few times dearer, copies and `ret` are free); it is
-cheap, deterministic and what `veriopt bench` ranks by. `mca_cycles` is
-llvm-mca's throughput estimate of `llc -O3` code for the function, where
-both tools are installed: closer to the machine, but slower and absent on
-some hosts, so it is optional.
+(see WEIGHTS); it is cheap, deterministic and what both the optimizer's
+acceptance rule (`cheaper`) and `veriopt bench` rank by: this is the one
+cost model of the project. `mca_cycles` is llvm-mca's throughput estimate
+of `llc -O3` code for the function, where both tools are installed: closer
+to the machine, but slower and absent on some hosts, so it is optional.
 """
 from __future__ import annotations
 
@@ -17,11 +16,20 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from veriopt.ir.loader import load_text
 from veriopt.ir.model import Function, Instr
+from veriopt.limits import COMPILE_SECONDS
 
-# opcode -> weight; anything not listed costs 1
+# opcode -> weight; anything not listed costs 1. Why these numbers: integer
+# division and remainder take some 10-40 cycles of latency on current x86 and
+# Arm cores against 1 for an add and 3-4 for a multiply, and are not
+# pipelined; 10 is the low end of that range, so a rewrite that trades one
+# division for a handful of cheap instructions wins, while one that trades it
+# for a dozen does not. Copies, `freeze` and `ret` emit no instruction. The
+# bundled corpus's expected costs (corpus/opt/manifest.json) are computed
+# with these weights: changing one means recomputing them.
 WEIGHTS: dict[str, int] = {
     "udiv": 10, "sdiv": 10, "urem": 10, "srem": 10,
     "mul": 3,
@@ -39,6 +47,21 @@ class Cost:
     instructions: int
     weighted: int
     mca_cycles: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The form records, the store and reports keep (numbers as numbers)."""
+        return {"instructions": int(self.instructions), "weighted": float(self.weighted),
+                "mca_cycles": None if self.mca_cycles is None else float(self.mca_cycles)}
+
+
+def cheaper(cost: dict[str, Any], best: dict[str, Any]) -> bool:
+    """Strictly cheaper than `best` (both as `Cost.to_json`): lower weighted
+    cost, or equal and fewer instructions; never worse in llvm-mca cycles
+    when both sides have them."""
+    if cost.get("mca_cycles") is not None and best.get("mca_cycles") is not None:
+        if cost["mca_cycles"] > best["mca_cycles"]:
+            return False
+    return (cost["weighted"], cost["instructions"]) < (best["weighted"], best["instructions"])
 
 
 def instr_weight(instr: Instr) -> int:
@@ -81,7 +104,7 @@ _TOTAL_CYCLES = re.compile(r"Total Cycles:\s+(\d+)")
 _ITERATIONS = re.compile(r"Iterations:\s+(\d+)")
 
 
-def mca_cycles(module_text: str, fn: str, timeout: float = 20.0) -> float | None:
+def mca_cycles(module_text: str, fn: str, timeout: float = COMPILE_SECONDS) -> float | None:
     """llvm-mca's cycles per iteration of @fn's body compiled by llc -O3,
     or None where the tools are missing or fail (never a guess)."""
     llc, mca = _tool(LLC_TOOLS), _tool(MCA_TOOLS)

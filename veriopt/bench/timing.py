@@ -20,7 +20,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-CLANG = "clang-22"
+from veriopt.bench.lowering import CLANG
+from veriopt.limits import COMPILE_SECONDS
 COMPILE_FLAGS = ("-O3",)
 DRIVER_FLAGS = ("-O2",)
 MEMORY_LIMIT = 1 << 30
@@ -81,7 +82,8 @@ def signature(code: str, fn: str, level: str, workdir: Path) -> tuple[int, list[
     if level == "c":
         src = workdir / "sig.c"
         src.write_text(code)
-        code = _run([clang(), "-O1", "-S", "-emit-llvm", "-o", "-", str(src)], 60).stdout
+        code = _run([clang(), "-O1", "-S", "-emit-llvm", "-o", "-", str(src)],
+                    COMPILE_SECONDS).stdout
     m = re.search(rf"^define [^@]*?\b(i\d+|void) @{re.escape(fn)}\(([^)]*)\)", code, re.M)
     if not m:
         raise TimingError(f"no integer function @{fn} found")
@@ -110,10 +112,10 @@ def compile_version(code: str, fn: str, level: str, alias: str, workdir: Path,
         src = workdir / f"{alias}.ll"
         src.write_text(re.sub(rf"@{re.escape(fn)}(?![-\w$.])", f"@{alias}", code))
         cmd = [clang(), *flags, "-Wno-override-module", "-c", "-o", str(obj), str(src)]
-    _run(cmd, 120)
+    _run(cmd, COMPILE_SECONDS)
     objcopy = shutil.which("objcopy")
     if objcopy:   # other functions of the file must not clash between the two versions
-        _run([objcopy, f"--keep-global-symbol={alias}", str(obj)], 60)
+        _run([objcopy, f"--keep-global-symbol={alias}", str(obj)], COMPILE_SECONDS)
     return obj
 
 
@@ -170,9 +172,11 @@ int main(void) {{
 
 def measure(baseline: str, candidate: str, fn: str, level: str, runs: int = 15,
             inputs: int = 4096, seed: int = 1, run_seconds: float = 0.02,
-            flags: tuple[str, ...] = COMPILE_FLAGS, timeout: float = 60.0) -> Timing:
+            flags: tuple[str, ...] = COMPILE_FLAGS, timeout: float = COMPILE_SECONDS
+            ) -> Timing:
     """Time `candidate` against `baseline` (both C or both IR texts defining
-    @fn); see the module docstring for the method."""
+    @fn); see the module docstring for the method. `timeout` bounds each
+    compile and the driver's run (a few seconds of timed calls at most)."""
     if level not in ("c", "ir"):
         raise ValueError(f"level must be 'c' or 'ir', not {level!r}")
     with tempfile.TemporaryDirectory(prefix="veriopt-time-") as tmp:
@@ -183,7 +187,7 @@ def measure(baseline: str, candidate: str, fn: str, level: str, runs: int = 15,
         driver = work / "driver.c"
         driver.write_text(driver_source(ret, params, inputs, runs, seed, run_seconds))
         exe = work / "bench"
-        _run([clang(), *DRIVER_FLAGS, "-o", str(exe), str(driver), str(base), str(cand)], 120)
+        _run([clang(), *DRIVER_FLAGS, "-o", str(exe), str(driver), str(base), str(cand)], timeout)
         out = _run([str(exe)], timeout, cwd=tmp).stdout
     ratios = []
     for line in out.splitlines():

@@ -8,9 +8,7 @@ result is `bounded`, dropped by default and with `--bounded label` shown in the
 tables as `bounded:K` but never counted as proved. When alive-tv is
 available it checks each case's result once more (`checked` column); a
 result it refutes is dropped with a warning. The orchestrator
-(veriopt.agents.orchestrator) drives the agents when it is installed;
-otherwise a small loop does: every agent proposes once, every candidate is
-verified, the cheapest proved one is kept.
+(veriopt.agents.orchestrator) drives the agents, as in `veriopt optimize`.
 """
 from __future__ import annotations
 
@@ -22,8 +20,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from veriopt.agents.registry import OFFLINE as AGENTS
+from veriopt.bench.lowering import lower_c
+from veriopt.commands.optimize import add_check_arguments, limits_from
+from veriopt.limits import Limits
+
 DEFAULT_BUDGET = 60.0
-AGENTS = ("rules", "passes", "superopt")
 
 
 def register(sub, name, summary: str) -> None:
@@ -34,23 +36,13 @@ def register(sub, name, summary: str) -> None:
     p.add_argument("corpus", metavar="DIR", help="corpus directory, e.g. veriopt/corpus/opt")
     p.add_argument("--budget", type=float, default=DEFAULT_BUDGET, metavar="S",
                    help=f"seconds per case (default {DEFAULT_BUDGET:.0f})")
-    p.add_argument("--driver", choices=("auto", "orchestrator", "direct"), default="auto",
-                   help="who drives the agents: the orchestrator when installed (auto), "
-                        "or the built-in loop")
     p.add_argument("--only", action="append", default=[], metavar="NAME",
                    help="run only these cases (repeatable)")
     p.add_argument("--level", choices=("ir", "c", "all"), default="all")
     p.add_argument("--runs", type=int, default=15, help="timing runs per C kernel")
     p.add_argument("--agents", default=",".join(AGENTS), metavar="A,B",
                    help=f"offline agents to run (default {','.join(AGENTS)})")
-    p.add_argument("--unroll", type=int, default=0, metavar="N",
-                   help="unroll IR loops N times (default 0: the verifier deepens 8, 16, 32, "
-                        "64 within its time); a loop result is 'bounded', not proved")
-    p.add_argument("--bounded", choices=("drop", "label"), default="drop",
-                   help="a result checked only up to the loop bound: drop it (default) or show "
-                        "it labelled bounded:N (never counted as proved)")
-    p.add_argument("--no-alive-tv", action="store_true",
-                   help="do not re-check results with alive-tv")
+    add_check_arguments(p)
     p.add_argument("--json", action="store_true", help="machine-readable results")
     p.set_defaults(run=run)
 
@@ -59,13 +51,19 @@ def register(sub, name, summary: str) -> None:
 class Policy:
     """What the bench asks of its checkers, the same for every case."""
 
-    unroll: int = 0                # IR loops unrolled this far (0: loops unsupported)
+    limits: Limits = field(default_factory=Limits)   # unroll 0: the verifier deepens
     bounded: str = "drop"          # drop | label
     alive_tv: str | None = None    # alive-tv executable for the final re-check
+    skipped: int = 0               # candidates never verified: not cheaper than the best known
+
+    @property
+    def unroll(self) -> int:
+        return self.limits.unroll
 
     def verify_options(self):
         from veriopt.verify.refinement import VerifyOptions
-        return VerifyOptions(src_unroll=self.unroll, tgt_unroll=self.unroll)
+        return VerifyOptions(timeout=self.limits.solver_seconds, src_unroll=self.unroll,
+                             tgt_unroll=self.unroll)
 
     def proof(self, verdict) -> str | None:
         """`proved`, `bounded:K` when bounded results are labelled, else None."""
@@ -123,55 +121,9 @@ class CResult:
     agent_checked_by: str | None = None
 
 
-def offline_agents(deadline: float, names: tuple[str, ...] = AGENTS) -> list:
-    from veriopt.agents.passes import PassesAgent
-    from veriopt.agents.rules import RulesAgent
-    from veriopt.agents.superopt import SuperoptAgent
-    made = {"rules": RulesAgent, "passes": PassesAgent,
-            "superopt": lambda: SuperoptAgent(deadline=deadline)}
-    return [made[name]() for name in names]
-
-
 def _weighted(code: str, fn: str) -> int:
     from veriopt.bench.cost import static_cost
     return static_cost(code, fn, mca=False).weighted
-
-
-def best_direct(source: str, fn: str, budget: float, names: tuple[str, ...] = AGENTS,
-                policy: Policy | None = None) -> Found | None:
-    """The cheapest proved candidate (a bounded one only when nothing was
-    proved and the policy labels them), driving the agents with a plain loop."""
-    from veriopt.agents.base import Task
-    from veriopt.verify.api import verify_ir
-    from veriopt.errors import BadInput
-    policy = policy or Policy()
-    start = time.monotonic()
-    task = Task(fn, "ir", source)
-    best: tuple[tuple[bool, int], str, str, str] | None = None
-    proved = 0
-    for agent in offline_agents(max(1.0, budget * 0.6), names):
-        left = budget - (time.monotonic() - start)
-        if left <= 0:
-            break
-        if hasattr(agent, "deadline"):
-            agent.deadline = max(1.0, left * 0.8)
-        if hasattr(agent, "max_cost") and best is not None and not best[0][0]:
-            agent.max_cost = min(agent.max_cost, best[0][1] - 1)   # only look for cheaper
-        for cand in agent.propose(task):
-            if time.monotonic() - start > budget:
-                break
-            try:
-                verdict = verify_ir(source, cand.code, fn, fn, policy.verify_options())
-            except BadInput:
-                continue
-            proof = policy.proof(verdict)
-            if proof is None:
-                continue
-            proved += proof == "proved"
-            rank = (proof != "proved", _weighted(cand.code, fn))
-            if best is None or rank < best[0]:
-                best = (rank, cand.code, cand.origin, proof)
-    return None if best is None else Found(best[1], best[2], proved, best[3])
 
 
 def best_orchestrated(source: str, fn: str, budget: float, path: str,
@@ -180,6 +132,7 @@ def best_orchestrated(source: str, fn: str, budget: float, path: str,
     """The same through the orchestrator; records it marked proved (or
     bounded, when the policy labels them) are the only ones considered (its
     cost rule may decline some of them); a proved one wins over a bounded one."""
+    from veriopt.agents import registry
     from veriopt.agents.base import Task
     from veriopt.agents.gates import IRGate
     from veriopt.agents.orchestrator import Budget, Job, Options, Orchestrator
@@ -187,13 +140,15 @@ def best_orchestrated(source: str, fn: str, budget: float, path: str,
     policy = policy or Policy()
     task = Task(fn, "ir", source, source_path=path)
     store = Store(":memory:")
+    agents = [registry.build(name, policy.limits, budget) for name in names]
     try:
-        orch = Orchestrator([Job(task, IRGate(policy.verify_options()), source)],
-                            offline_agents(budget * 0.5, names), store, Budget(seconds=budget),
-                            options=Options(bounded=policy.bounded))
+        orch = Orchestrator([Job(task, IRGate(options=policy.verify_options()), source)],
+                            agents, store, Budget(seconds=budget),
+                            options=Options(bounded=policy.bounded), limits=policy.limits)
         result = orch.run()
     finally:
         store.close()
+    policy.skipped += result.skipped_not_cheaper
     kept = ("proved", "bounded") if policy.bounded == "label" else ("proved",)
     held = [r for r in result.records if r.status in kept]
     if not held:
@@ -202,16 +157,6 @@ def best_orchestrated(source: str, fn: str, budget: float, path: str,
     proof = "proved" if rec.status == "proved" else f"bounded:{rec.verdict['bound']}"
     return Found(rec.candidate.code, rec.candidate.origin,
                  sum(r.status == "proved" for r in held), proof)
-
-
-def orchestrator_available() -> bool:
-    try:
-        import veriopt.agents.orchestrator  # noqa: F401
-        import veriopt.agents.gates  # noqa: F401
-        import veriopt.agents.store  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def final_check(source: str, code: str, fn: str, agent: str, policy: Policy
@@ -225,7 +170,7 @@ def final_check(source: str, code: str, fn: str, agent: str, policy: Policy
         return proof, None if proof is None else "veriopt", ""
     from veriopt.agents.base import Candidate, Task
     from veriopt.agents.gates import IRGate
-    alive, module = IRGate(policy.verify_options()).alive_recheck(
+    alive, module = IRGate(options=policy.verify_options()).alive_recheck(
         Task(fn, "ir", source), Candidate("ir", code, agent), policy.alive_tv)
     if alive.status == "correct":
         return proof, "veriopt+alive-tv", ""
@@ -244,7 +189,7 @@ def final_check(source: str, code: str, fn: str, agent: str, policy: Policy
     return None, None, note
 
 
-def bench_ir_case(root: Path, case: dict, budget: float, driver: str,
+def bench_ir_case(root: Path, case: dict, budget: float,
                   names: tuple[str, ...] = AGENTS, policy: Policy | None = None) -> IRResult:
     policy = policy or Policy()
     path = root / case["file"]
@@ -253,10 +198,7 @@ def bench_ir_case(root: Path, case: dict, budget: float, driver: str,
     result = IRResult(case["name"], _weighted(source, fn), int(case["expected_best"]))
     start = time.monotonic()
     try:
-        if driver == "orchestrator":
-            found = best_orchestrated(source, fn, budget, str(path), names, policy)
-        else:
-            found = best_direct(source, fn, budget, names, policy)
+        found = best_orchestrated(source, fn, budget, str(path), names, policy)
     except Exception as exc:  # one broken case must not end the bench
         result.note = f"error: {type(exc).__name__}: {exc}"
         found = None
@@ -272,11 +214,12 @@ def bench_ir_case(root: Path, case: dict, budget: float, driver: str,
     return result
 
 
-def bench_c_case(root: Path, case: dict, budget: float, driver: str, runs: int,
+def bench_c_case(root: Path, case: dict, budget: float, runs: int,
                  names: tuple[str, ...] = AGENTS, policy: Policy | None = None) -> CResult:
     """Time the corpus's better version and, where the agents prove a
     cheaper version of clang -O3's IR, that candidate."""
     from veriopt.bench.timing import TimingError, measure
+    from veriopt.errors import BadInput
     policy = policy or Policy()
     fn = case["function"]
     result = CResult(case["name"], fn)
@@ -284,15 +227,13 @@ def bench_c_case(root: Path, case: dict, budget: float, driver: str, runs: int,
     better = (root / case["better"]).read_text()
     start = time.monotonic()
     try:
-        ref = measure(source, better, fn, "c", runs=runs)
+        ref = measure(source, better, fn, "c", runs=runs, timeout=policy.limits.compile_seconds)
         result.reference_speedup, result.reference_spread = ref.speedup, ref.spread
         result.reference_faster = ref.faster()
         baseline_ir = lower_c(source)
         found = None
         if ir_supported(baseline_ir, fn, policy):
-            found = (best_orchestrated(baseline_ir, fn, budget, case["file"], names, policy)
-                     if driver == "orchestrator"
-                     else best_direct(baseline_ir, fn, budget, names, policy))
+            found = best_orchestrated(baseline_ir, fn, budget, case["file"], names, policy)
         else:
             result.note = ("IR not verifiable (loops/memory; loops with --bounded label): "
                            "agents skipped")
@@ -301,42 +242,26 @@ def bench_c_case(root: Path, case: dict, budget: float, driver: str, runs: int,
                                                   policy)
             result.note = note or result.note
             if proof is not None:
-                timing = measure(baseline_ir, found.code, fn, "ir", runs=runs)
+                timing = measure(baseline_ir, found.code, fn, "ir", runs=runs,
+                                 timeout=policy.limits.compile_seconds)
                 result.agent_speedup, result.agent_spread = timing.speedup, timing.spread
                 result.agent, result.faster = found.agent, timing.faster()
                 result.agent_proof, result.agent_checked_by = proof, checked_by
-    except (TimingError, OSError) as exc:
+    except (TimingError, OSError, BadInput) as exc:
         result.note = f"timing error: {exc}"
     result.seconds = time.monotonic() - start
     return result
 
 
-def lower_c(text: str) -> str:
-    """clang-22 -O3's IR of a C file (the baseline the agents start from)."""
-    import subprocess
-    import tempfile
-    from veriopt.bench.timing import clang
-    with tempfile.TemporaryDirectory(prefix="veriopt-bench-") as tmp:
-        src = Path(tmp) / "k.c"
-        src.write_text(text)
-        out = subprocess.run([clang(), "-O3", "-S", "-emit-llvm", "-o", "-", str(src)],
-                             capture_output=True, text=True, timeout=60)
-    if out.returncode != 0:
-        raise OSError(out.stderr.strip()[:300])
-    return out.stdout
-
-
 def ir_supported(text: str, fn: str, policy: Policy | None = None) -> bool:
     """Whether verify_ir can judge @fn usefully: a self-check is CORRECT, or
     BOUNDED (loops) when bounded results are labelled rather than dropped."""
-    from dataclasses import replace
-
     from veriopt.verify.api import verify_ir
     from veriopt.verify.verdict import Status
     from veriopt.errors import BadInput
     policy = policy or Policy()
     try:
-        verdict = verify_ir(text, text, fn, fn, replace(policy.verify_options(), timeout=5))
+        verdict = verify_ir(text, text, fn, fn, policy.verify_options())
     except BadInput:
         return False
     return verdict.status is Status.CORRECT or (
@@ -355,20 +280,14 @@ def load_manifest(root: Path) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
+    from veriopt.agents.registry import parse_names
     from veriopt.errors import BadInput
+    from veriopt.jsonout import document, dumps
+    from veriopt.progress import progress
     root = Path(args.corpus)
     manifest = load_manifest(root)
-    names = tuple(a.strip() for a in args.agents.split(",") if a.strip())
-    unknown = set(names) - set(AGENTS)
-    if unknown or not names:
-        raise BadInput(f"unknown agents: {', '.join(sorted(unknown)) or '(none given)'}; "
-                       f"choose from {', '.join(AGENTS)}")
-    driver = args.driver
-    if driver == "auto":
-        driver = "orchestrator" if orchestrator_available() else "direct"
-    if args.unroll < 0:
-        raise BadInput("--unroll must be 0 or more")
-    policy = Policy(args.unroll, args.bounded, None if args.no_alive_tv else _alive_tv())
+    names = tuple(parse_names(args.agents, AGENTS))
+    policy = Policy(limits_from(args), args.bounded, None if args.no_alive_tv else _alive_tv())
     known = {c["name"] for c in manifest.get("ir", []) + manifest.get("c", [])}
     missing = [name for name in args.only if name not in known]
     if missing:
@@ -376,30 +295,32 @@ def run(args: argparse.Namespace) -> int:
                        f"{', '.join(sorted(known))})", str(root / "manifest.json"))
     ir_cases = [c for c in manifest.get("ir", []) if not args.only or c["name"] in args.only]
     c_cases = [c for c in manifest.get("c", []) if not args.only or c["name"] in args.only]
+    ir_cases = ir_cases if args.level in ("ir", "all") else []
+    c_cases = c_cases if args.level in ("c", "all") else []
     ir_results: list[IRResult] = []
     c_results: list[CResult] = []
-    if args.level in ("ir", "all") and ir_cases:
-        if not args.json:
+    with progress("bench", len(ir_cases) + len(c_cases), args.quiet) as bar:
+        if ir_cases and not args.json:
             print(IR_HEADER)
         for case in ir_cases:
-            ir_results.append(bench_ir_case(root, case, args.budget, driver, names, policy))
+            ir_results.append(bench_ir_case(root, case, args.budget, names, policy))
+            bar.advance(case["name"])
             if not args.json:
                 print_ir_row(ir_results[-1])
-    if args.level in ("c", "all") and c_cases:
-        if not args.json:
+        if c_cases and not args.json:
             print(C_HEADER)
         for case in c_cases:
-            c_results.append(bench_c_case(root, case, args.budget, driver, args.runs, names,
-                                          policy))
+            c_results.append(bench_c_case(root, case, args.budget, args.runs, names, policy))
+            bar.advance(case["name"])
             if not args.json:
                 print_c_row(c_results[-1])
     summary = summarize(ir_results, c_results)
-    summary.update(driver=driver, bounded=policy.bounded, unroll=policy.unroll,
-                   alive_tv=policy.alive_tv)
+    summary.update(driver="orchestrator", bounded=policy.bounded, unroll=policy.unroll,
+                   alive_tv=policy.alive_tv, skipped_not_cheaper=policy.skipped)
     if args.json:
-        print(json.dumps({"summary": summary,
-                          "ir": [{**asdict(r), "as_good": r.as_good} for r in ir_results],
-                          "c": [asdict(r) for r in c_results]}, indent=2))
+        print(dumps(document("bench", summary=summary,
+                             ir=[{**asdict(r), "as_good": r.as_good} for r in ir_results],
+                             c=[asdict(r) for r in c_results])))
     else:
         print_summary(summary)
     return 0
@@ -461,7 +382,8 @@ def print_summary(s: dict[str, Any]) -> None:
     if s["ir_cases"]:
         print(f"proved improvement at least as cheap as the known better version for "
               f"{s['ir_as_good_percent']}% of the IR corpus ({s['ir_as_good']}/{s['ir_cases']}; "
-              f"{s['ir_improved']} improved at all{bounded}; driver: {s['driver']}; "
+              f"{s['ir_improved']} improved at all{bounded}; {s['skipped_not_cheaper']} "
+              f"candidates skipped as not cheaper; "
               f"checked by: {checked})")
     if s["c_cases"]:
         print(f"C kernels: proved agent candidate measurably faster than clang -O3 on "

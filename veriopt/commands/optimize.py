@@ -6,7 +6,6 @@ orchestrator, gates) and veriopt.report.
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import re
 import signal
@@ -16,17 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from veriopt.errors import BadInput
+from veriopt.limits import FUZZ_EXAMPLES, FUZZ_SECONDS, LLM_SECONDS, SOLVER_SECONDS, Limits
 
 EXIT_NO_AGENT = 3
-
-# agent name -> (module, class); imported only when selected
-AGENTS: dict[str, tuple[str, str]] = {
-    "llm": ("veriopt.agents.llm", "LLMAgent"),
-    "passes": ("veriopt.agents.passes", "PassesAgent"),
-    "rules": ("veriopt.agents.rules", "RulesAgent"),
-    "superopt": ("veriopt.agents.superopt", "SuperoptAgent"),
-}
-OFFLINE = ("rules", "passes", "superopt")
 
 EPILOG = """Only candidates proved to refine the original (IR) or proved equivalent and
 then fuzzed (C) and cheaper than the -O3 baseline are accepted. A check that
@@ -59,23 +50,45 @@ def register(sub, name, summary: str) -> None:
     p.add_argument("--repair-rounds", type=int, default=2, metavar="N")
     p.add_argument("--store", metavar="FILE", help="SQLite store (default: "
                    "REPORT_DIR/store.sqlite, or .veriopt/store.sqlite)")
-    p.add_argument("--timeout", type=float, default=10.0, metavar="S",
-                   help="seconds per solver query")
-    p.add_argument("--unroll", type=int, default=8, metavar="N", help="C loop bound")
-    p.add_argument("--bounded", choices=("drop", "label"), default="drop",
-                   help="a candidate checked only up to the loop bound: drop it (default) or "
-                        "accept it labelled 'bounded, K iterations' (never 'proved')")
-    p.add_argument("--no-alive-tv", action="store_true",
-                   help="do not re-check accepted IR rewrites with alive-tv")
     p.add_argument("--no-timing", action="store_true", help="skip measured timing")
     p.add_argument("--runs", type=int, default=5, help="timing runs (median of N)")
     p.add_argument("--base-url", help="OpenAI-compatible endpoint (or OPENAI_BASE_URL)")
     p.add_argument("--model", help="model name (or VERIOPT_MODEL)")
     p.add_argument("--api-key", help="API key (prefer OPENAI_API_KEY: a flag is visible to "
                    "other users in the process list); never written to reports or the store")
-    p.add_argument("--llm-timeout", type=float, default=60.0, metavar="S")
-    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.add_argument("--llm-timeout", type=float, metavar="S",
+                   help=f"seconds per LLM request (default {LLM_SECONDS:g})")
+    add_check_arguments(p)
+    p.add_argument("--json", action="store_true",
+                   help="print report.json's data on stdout (as a veriopt document)")
     p.set_defaults(run=run)
+
+
+def add_check_arguments(p: argparse.ArgumentParser) -> None:
+    """The checking flags `optimize` and `bench` share; `Limits.from_args`
+    reads them (None: the default of veriopt.limits)."""
+    p.add_argument("--timeout", type=float, metavar="S",
+                   help=f"seconds per solver query (default {SOLVER_SECONDS:g})")
+    p.add_argument("--unroll", type=int, default=0, metavar="N",
+                   help="loop bound for IR and C checks (default 0: the verifier deepens "
+                        "8, 16, 32, 64 within its time); a loop result is 'bounded', not proved")
+    p.add_argument("--fuzz-examples", type=int, metavar="N",
+                   help=f"differential inputs per candidate (default {FUZZ_EXAMPLES})")
+    p.add_argument("--fuzz-seconds", type=float, metavar="S",
+                   help=f"fuzzing time per candidate (default {FUZZ_SECONDS:g})")
+    p.add_argument("--bounded", choices=("drop", "label"), default="drop",
+                   help="a result checked only up to the loop bound: drop it (default) or "
+                        "accept it labelled with its bound (never 'proved')")
+    p.add_argument("--no-alive-tv", action="store_true",
+                   help="do not re-check accepted IR rewrites with alive-tv")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+
+def limits_from(args: argparse.Namespace) -> Limits:
+    """The run's limits, built once from the command line."""
+    if args.unroll < 0:
+        raise BadInput("--unroll must be 0 or more")
+    return Limits.from_args(args)
 
 
 def parse_budget(text: str) -> float:
@@ -85,50 +98,31 @@ def parse_budget(text: str) -> float:
     return float(m.group(1)) * {"s": 1, "m": 60, "h": 3600}[m.group(2) or "s"]
 
 
-def select_agents(args: argparse.Namespace) -> list[str]:
-    if args.agents:
-        names = [n.strip() for n in args.agents.split(",") if n.strip()]
-    else:
-        names = list(OFFLINE)
-        if args.base_url or os.environ.get("OPENAI_BASE_URL"):
-            names.insert(0, "llm")
-    unknown = [n for n in names if n not in AGENTS]
-    if unknown:
-        raise BadInput(f"unknown agent(s): {', '.join(unknown)} (known: {', '.join(AGENTS)})")
-    return names
-
-
-def build_agents(names: list[str], args: argparse.Namespace, console) -> list[Any]:
-    """Instantiate the selected agents; one that is not installed is skipped
-    with a warning rather than ending the run."""
+def build_agents(args: argparse.Namespace, limits: Limits, console) -> list[Any]:
+    """The selected agents (default: the offline ones, plus llm when an
+    endpoint is configured); one that is not installed is skipped with a
+    warning rather than ending the run."""
+    from veriopt.agents import registry
+    default = registry.OFFLINE
+    if args.base_url or os.environ.get("OPENAI_BASE_URL"):
+        default = ("llm", *default)
+    endpoint = registry.Endpoint(args.base_url, args.api_key, args.model)
     agents = []
-    for name in names:
-        module, cls = AGENTS[name]
+    for name in registry.parse_names(args.agents, default):
         try:
-            factory = getattr(importlib.import_module(module), cls)
+            agents.append(registry.build(name, limits, parse_budget(args.budget), endpoint))
         except (ImportError, AttributeError) as exc:
             console.print(f"[yellow]agent {name} is not available ({exc}); skipped[/]")
-            continue
-        if name == "llm":
-            agents.append(factory(base_url=args.base_url, api_key=args.api_key,
-                                  model=args.model, timeout=args.llm_timeout))
-        elif name == "superopt":   # its search gets a share of the budget, not all of it
-            agents.append(factory(deadline=min(30.0, parse_budget(args.budget) / 4)))
-        else:
-            agents.append(factory())
     return agents
 
 
-def make_measure(runs: int):
-    """Measured timing of the best candidates, when the bench harness exists."""
-    try:
-        from veriopt.bench.timing import measure
-    except ImportError:
-        return None
+def make_measure(runs: int, limits: Limits):
+    """Measured timing of the best candidates."""
+    from veriopt.bench.timing import measure
 
     def measure_record(job, rec) -> dict[str, Any]:
         t = measure(job.baseline_code, rec.candidate.code, job.task.function,
-                    job.task.level, runs=runs)
+                    job.task.level, runs=runs, timeout=limits.compile_seconds)
         return {"median_ratio": float(t.median_ratio), "spread": float(t.spread),
                 "runs": int(t.runs)}
     return measure_record
@@ -143,20 +137,30 @@ def disagreement_line(d: dict[str, Any]) -> str:
 
 
 class Printer:
-    """Progress on stderr (rich), one line per decision; a disagreement
-    with alive-tv is printed even with --quiet."""
+    """Progress on stderr, one line per decision; on a terminal, the
+    spinner's current step instead (lines would break its drawing). A
+    disagreement with alive-tv is printed even with --quiet (after the
+    spinner is gone)."""
 
-    def __init__(self, console, quiet: bool):
+    def __init__(self, console, quiet: bool, bar=None):
         self.console = console
         self.quiet = quiet
+        self.bar = bar                  # veriopt.progress bar when one is drawn
+        self.later: list[str] = []
         self.start = time.monotonic()
 
     def __call__(self, kind: str, d: dict[str, Any]) -> None:
         t = f"[dim]{time.monotonic() - self.start:6.1f}s[/]"
         if kind == "disagreement":
-            self.console.print(disagreement_line(d), markup=False)   # even with --quiet
+            if self.bar is not None:
+                self.later.append(disagreement_line(d))
+            else:
+                self.console.print(disagreement_line(d), markup=False)   # even with --quiet
             return
         if self.quiet:
+            return
+        if self.bar is not None:
+            self.bar.note(f"{kind} {d.get('agent') or ''} {d.get('status') or ''}".strip())
             return
         if kind == "verdict":
             from rich.markup import escape
@@ -185,28 +189,28 @@ class Printer:
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
+    from veriopt import report as reports
     from veriopt.agents import inputs
     from veriopt.agents.orchestrator import Budget, Options, Orchestrator
     from veriopt.agents.store import Store
-    from veriopt import report as reports
-    from veriopt.verify.refinement import VerifyOptions
+    from veriopt.jsonout import document, dumps
+    from veriopt.progress import progress, shown
 
     console = Console(stderr=True, highlight=False, soft_wrap=True)
+    limits = limits_from(args)
     budget = Budget(seconds=parse_budget(args.budget), tokens=args.tokens,
                     repair_rounds=args.repair_rounds)
-    names = select_agents(args)
-    agents = build_agents(names, args, console)
+    agents = build_agents(args, limits, console)
     levels = {lvl for a in agents for lvl in getattr(a, "task_levels", ("ir",))}
-    prepared = inputs.prepare(args.input, args.function, levels or {"ir"},
-                              VerifyOptions(timeout=args.timeout), args.unroll)
+    prepared = inputs.prepare(args.input, args.function, levels or {"ir"}, limits)
     store_path = args.store or str(Path(args.report or ".veriopt") / "store.sqlite")
     store = Store(store_path)
-    measure = None if args.no_timing else make_measure(args.runs)
+    measure = None if args.no_timing else make_measure(args.runs, limits)
     options = Options(bounded=args.bounded, alive_tv=alive_tv_for(args),
                       artifacts=args.report or str(Path(store_path).parent))
-    orch = Orchestrator(prepared.jobs, agents, store, budget, Printer(console, args.quiet),
-                        measure, options)
-    if not args.quiet:
+    printer = Printer(console, args.quiet)
+    orch = Orchestrator(prepared.jobs, agents, store, budget, printer, measure, options, limits)
+    if not args.quiet and not shown():
         console.print(f"optimizing {prepared.function} in {prepared.path} "
                       f"({', '.join(j.task.level for j in prepared.jobs)}; agents "
                       f"{', '.join(a.name for a in agents) or 'none'}; budget "
@@ -215,7 +219,9 @@ def run(args: argparse.Namespace) -> int:
                       f"store {store_path})")
     previous = signal.signal(signal.SIGINT, _interrupt_handler(orch))
     try:
-        result = orch.run()
+        with progress(f"optimizing {prepared.function}", None, args.quiet) as bar:
+            printer.bar = bar if shown(args.quiet) else None
+            result = orch.run()
     except KeyboardInterrupt:
         kept = sum(r.accepted for r in orch.records.values())
         console.print(f"interrupted: {len(orch.records)} candidates ({kept} accepted) kept "
@@ -224,14 +230,17 @@ def run(args: argparse.Namespace) -> int:
         return 130
     finally:
         signal.signal(signal.SIGINT, previous)
+        for line in printer.later:
+            console.print(line, markup=False)
     store.close()
     written = write_output(args.output, prepared, result)
     details = {a.name: a.describe() for a in agents if hasattr(a, "describe")}
     data = reports.build(result, prepared.path, prepared.kind, prepared.text, budget, details,
                          written)
+    data.setdefault("skipped_not_cheaper", result.skipped_not_cheaper)
     if args.report:
         reports.write(data, _shown_source(prepared, data), args.report)
-    print(summary(data))
+    print(dumps(document("optimize", **data)) if args.json else summary(data))
     failed = agents_that_only_failed(result.agent_stats, details)
     if failed and len(failed) == len(result.agent_stats):
         print(f"error: no agent could work ({'; '.join(failed)}); nothing was proposed, so "
@@ -315,7 +324,8 @@ def summary(data: dict[str, Any]) -> str:
                   f"instructions), {100 * res['cost_reduction']:.1f}% below baseline",
                   speedup_line(res)]
     lines.append(f"candidates: {len(data['candidates'])}, accepted "
-                 f"{sum(c['accepted'] for c in data['candidates'])}, re-check failures "
+                 f"{sum(c['accepted'] for c in data['candidates'])}, skipped as not cheaper "
+                 f"than the best known {data.get('skipped_not_cheaper', 0)}, re-check failures "
                  f"{rc['failed']} of {rc['checked']}; {alive_line(data)}")
     dropped = data["dropped"]["bounded_only"]
     if dropped:
