@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import z3
-
 from veriopt.limits import UNROLL_DEEPENING
 from veriopt.translation import c_smt
 from veriopt.translation.c_frontend import load

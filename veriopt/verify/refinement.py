@@ -186,7 +186,10 @@ def _verify(src: Function, tgt: Function, options: VerifyOptions, little_endian:
     free_vars = _input_vars(inputs) + enc_t.undef_vars + enc_t.nondet_vars
 
     if strict:
-        found = _no_ub_exploitation(enc_s, enc_t, free_vars + src_choices, cfg)
+        found = _no_ub_exploitation(enc_s, enc_t, free_vars + src_choices, cfg,
+                                    lambda kind, cond, model, show: build_counterexample(
+                                        kind, cond, [], model, inputs, enc_s, enc_t,
+                                        src, tgt, show, options))
         if found is not None:
             return found
 
@@ -318,12 +321,15 @@ def _input_vars(inputs: Inputs) -> list:
     return out
 
 
-def _no_ub_exploitation(enc_s: Encoding, enc_t: Encoding, all_vars, cfg) -> V.Verdict | None:
+def _no_ub_exploitation(enc_s: Encoding, enc_t: Encoding, all_vars, cfg,
+                        example) -> V.Verdict | None:
     """--disallow-ub-exploitation, as Alive2 reads it: the source must never
     reach `unreachable`, have guardable UB (arithmetic UB a compiler could
     have guarded, e.g. division by zero) or return poison; the target must
     not have guardable UB and never return poison or undef, whatever the
-    source does. Other UB (memory) is still UB."""
+    source does. Other UB (memory) is still UB. `example(kind, condition,
+    model, show_values)` builds the replayed counterexample, as for any
+    refutation."""
     checks = [(V.ERR_SRC_UNREACHABLE, enc_s.unreachable),
               (V.ERR_SRC_GUARDABLE_UB, enc_s.guardable_ub)]
     if enc_s.ret is not None:
@@ -340,7 +346,12 @@ def _no_ub_exploitation(enc_s: Encoding, enc_t: Encoding, all_vars, cfg) -> V.Ve
             continue
         result = solve(cond, all_vars, cfg)
         if result.status == "sat":
-            return V.Verdict(V.Status.INCORRECT, error=kind, solver=result.solver)
+            show = kind in (V.ERR_SRC_POISON, V.ERR_TGT_POISON, V.ERR_TGT_UNDEF)
+            cex = example(kind, cond, result.model, show)
+            if isinstance(cex, V.Verdict):   # replay failed: not shown as a refutation
+                return cex
+            return V.Verdict(V.Status.INCORRECT, error=kind, counterexample=cex,
+                             solver=result.solver)
         if result.status == "unknown":
             return V.Verdict(V.Status.UNKNOWN, reason=result.reason, solver=result.solver)
     return None

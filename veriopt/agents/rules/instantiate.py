@@ -1,5 +1,5 @@
 """Instantiating a rule at one width with concrete constants: the (source,
-target) module pair that tests/test_rules.py proves with the verifier."""
+target) module pair that tests/agents/test_rules.py proves with the verifier."""
 from __future__ import annotations
 
 from veriopt.agents.rules.emitter import (
@@ -41,7 +41,7 @@ def constant_choices(rule: Rule, w: int, limit: int = 3) -> list[dict]:
 
 def instantiate(rule: Rule, w: int, consts: dict) -> tuple[str, str]:
     """(source module, target module) defining @f at width w with the given
-    constants: the pair tests/test_rules.py verifies."""
+    constants: the pair tests/agents/test_rules.py verifies."""
     params: dict[str, str] = {}
 
     def var_type(name: str) -> str:

@@ -1,7 +1,7 @@
 """The rule library: each rule is (source pattern, precondition on its
 constants, target pattern), written as nested tuples so one rule serves
 every width: `("mul", "x", "C")` matches a multiplication of anything by a
-constant. Each rule claims a set of widths, and tests/test_rules.py proves
+constant. Each rule claims a set of widths, and tests/agents/test_rules.py proves
 every rule at every width it claims with the real verifier (constants
 instantiated at the boundary values the precondition admits).
 
