@@ -56,6 +56,35 @@ class StructType(Type):
         return f"<{{ {inner} }}>" if self.packed else f"{{ {inner} }}"
 
 
+# IEEE formats by name: (exponent bits, significand bits including the hidden one)
+FLOAT_FORMATS = {"half": (5, 11), "bfloat": (8, 8), "float": (8, 24), "double": (11, 53),
+                 "fp128": (15, 113)}
+FLOAT_NAMES = tuple(FLOAT_FORMATS) + ("x86_fp80", "ppc_fp128")
+
+
+@dataclass(frozen=True)
+class FloatType(Type):
+    """half, bfloat, float, double, fp128 (IEEE), x86_fp80, ppc_fp128."""
+
+    name: str
+
+    @property
+    def width(self) -> int:
+        return {"half": 16, "bfloat": 16, "float": 32, "double": 64, "fp128": 128,
+                "x86_fp80": 80, "ppc_fp128": 128}[self.name]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class PtrType(Type):
+    addrspace: int = 0
+
+    def __str__(self) -> str:
+        return f"ptr addrspace({self.addrspace})" if self.addrspace else "ptr"
+
+
 @dataclass(frozen=True)
 class VoidType(Type):
     def __str__(self) -> str:
@@ -64,7 +93,7 @@ class VoidType(Type):
 
 @dataclass(frozen=True)
 class OpaqueType(Type):
-    """A type the verifier does not model: ptr, float, label, metadata, ..."""
+    """A type the verifier does not model: label, metadata, token, ..."""
 
     name: str
 
@@ -84,7 +113,7 @@ def unsupported_type(ty: Type) -> str | None:
     if isinstance(ty, VectorType):
         if ty.scalable:
             return "scalable vector"
-        return unsupported_type(ty.elem) if isinstance(ty.elem, IntType) else f"vector of {ty.elem}"
+        return unsupported_type(ty.elem)
     if isinstance(ty, (ArrayType,)):
         return unsupported_type(ty.elem)
     if isinstance(ty, StructType):
@@ -93,11 +122,11 @@ def unsupported_type(ty: Type) -> str | None:
             if reason:
                 return reason
         return None
-    assert isinstance(ty, OpaqueType)
-    if ty.name in ("float", "double", "half", "bfloat", "fp128", "x86_fp80", "ppc_fp128"):
+    if isinstance(ty, FloatType):
         return f"floating point ({ty.name})"
-    if ty.name == "ptr" or ty.name.startswith("ptr "):
+    if isinstance(ty, PtrType):
         return "pointers"
+    assert isinstance(ty, OpaqueType)
     return f"type {ty.name}"
 
 

@@ -13,7 +13,8 @@ from veriopt.ir.parser.lexer import (
     BINARY_OPS, CAST_OPS, INT_FLAGS, NOT_ATTRS, TokenStream, strip_name,
 )
 from veriopt.ir.types import (
-    LABEL, VOID, ArrayType, IntType, OpaqueType, StructType, Type, VectorType,
+    FLOAT_NAMES, LABEL, VOID, ArrayType, FloatType, IntType, OpaqueType, PtrType, StructType, Type,
+    VectorType,
 )
 
 
@@ -57,13 +58,14 @@ class ValueParser(TokenStream):
             fields = self._type_list("}")
             ty = StructType(tuple(fields))
         elif t.text == "ptr":
-            ty = OpaqueType("ptr")
+            ty = PtrType()
             if self.at("addrspace"):
                 self.next()
                 self.expect("(")
-                space = self.next().text
+                ty = PtrType(int(self.next().text))
                 self.expect(")")
-                ty = OpaqueType(f"ptr addrspace({space})")
+        elif t.text in FLOAT_NAMES:
+            ty = FloatType(t.text)
         elif t.text == "label":
             ty = LABEL
         else:
