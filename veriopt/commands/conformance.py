@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from veriopt.errors import BadInput
 from veriopt.jsonout import document, dumps
 from veriopt.limits import SOLVER_SECONDS, Limits
+from veriopt.progress import progress
 from veriopt.verify.solvers import DEFAULT_SOLVER, SOLVERS
 
 
@@ -35,35 +35,48 @@ def run(args: argparse.Namespace) -> int:
         raise BadInput("no tests found (check --tags)", str(folder))
 
     done = [0]
-
-    def progress(out) -> None:
-        done[0] += 1
-        if not args.json and (not args.failures_only or not out.passed):
-            mark = "PASS" if out.passed else ("UNSOUND" if out.unsound else "FAIL")
-            if not out.scored:
-                mark = "SKIP"
-            print(f"[{done[0]}/{len(cases)}] {mark:7} {out.file}  expected {out.expected}, "
-                  f"got {out.got} ({out.seconds:.2f}s)"
-                  + (f"  {out.detail}" if not out.passed and out.detail else ""),
-                  flush=True)
-        elif args.json:
-            print(f"\r{done[0]}/{len(cases)}", end="", file=sys.stderr, flush=True)
-
     limits = Limits.from_args(args)
-    outcomes = C.run_all(cases, args.jobs, limits.solver_seconds, args.solver, progress)
+    with progress("conformance", total=len(cases), quiet=not args.json) as bar:
+        def report(out) -> None:
+            done[0] += 1
+            bar.advance(out.file)
+            if not args.json and (not args.failures_only or not out.passed):
+                mark = "PASS" if out.passed else ("UNSOUND" if out.unsound else "FAIL")
+                if not out.scored:
+                    mark = "SKIP"
+                print(f"[{done[0]}/{len(cases)}] {mark:7} {out.file}  expected {out.expected}, "
+                      f"got {out.got} ({out.seconds:.2f}s)"
+                      + (f"  {out.detail}" if not out.passed and out.detail else ""),
+                      flush=True)
+        outcomes = C.run_all(cases, args.jobs, limits.solver_seconds, args.solver, report)
     summary = C.summarize(outcomes)
+    summary["by_tag"] = C.by_tag(outcomes, C.load_reference(folder))
+    summary["unsupported_features"] = C.unsupported_features(outcomes)
     if args.json:
-        print(file=sys.stderr)
         print(dumps(document("conformance", summary=summary,
                              results=[C.outcome_json(o) for o in outcomes])))
     else:
-        s = summary
-        print(f"\npassed {s['passed']}/{s['scored']} scored ({s['total']} total); "
-              f"unsound {s['unsound']}; false alarms {s['false_alarms']}; "
-              f"unsupported {s['unsupported']}; unknown {s['unknown']}; bounded {s['bounded']}; "
-              f"bad input {s['bad_input']}; crashes {s['crashes']}")
-        print(f"time: total {s['total_seconds']:.1f}s, median {s['median_seconds']:.3f}s per test")
+        _print_summary(summary)
     return 1 if summary["unsound"] else 0
+
+
+def _print_summary(s: dict) -> None:
+    print(f"\npassed {s['passed']}/{s['scored']} scored ({s['total']} total); "
+          f"unsound {s['unsound']}; false alarms {s['false_alarms']}; "
+          f"unsupported {s['unsupported']}; unknown {s['unknown']}; bounded {s['bounded']}; "
+          f"bad input {s['bad_input']}; crashes {s['crashes']}")
+    print(f"time: total {s['total_seconds']:.1f}s, median {s['median_seconds']:.3f}s per test")
+    if s["by_tag"]:
+        reference = s["by_tag"][0]["alive_tv_passed"] is not None
+        print(f"\n{'tag':10} {'scored':>6} {'passed':>7} {'unsupp.':>7} {'unsound':>7}"
+              + (f" {'alive-tv':>8}" if reference else ""))
+        for row in s["by_tag"]:
+            print(f"{row['tag']:10} {row['scored']:6} {row['passed']:7} {row['unsupported']:7} "
+                  f"{row['unsound']:7}" + (f" {row['alive_tv_passed']:8}" if reference else ""))
+    if s["unsupported_features"]:
+        print("\nunsupported, by feature (tests):")
+        for name, count in s["unsupported_features"].items():
+            print(f"  {count:4}  {name}")
 
 
 def _split(text: str) -> list[str]:

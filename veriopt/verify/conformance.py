@@ -213,5 +213,67 @@ def summarize(outcomes: list[Outcome]) -> dict:
     }
 
 
+# the rows of the per-tag table, as the issue tracker and Alive2's test folders group them
+TABLE_TAGS = ("int", "vector", "x86", "aggregate", "loop", "mem", "ptr", "global", "call", "fp", "fmf",
+              "asm")
+REFERENCE_FILE = "alive-tv-results.jsonl"
+
+
+def load_reference(folder: str | Path) -> dict[str, bool]:
+    """alive-tv's own pass/fail per file, when the folder carries it
+    (`alive-tv-results.jsonl`: one {"file", "pass"} object per line)."""
+    path = Path(folder) / REFERENCE_FILE
+    if not path.exists():
+        return {}
+    out = {}
+    for line in path.read_text().splitlines():
+        if line.strip():
+            item = json.loads(line)
+            out[item["file"]] = bool(item.get("pass"))
+    return out
+
+
+def by_tag(outcomes: list[Outcome], reference: dict[str, bool] | None = None) -> list[dict]:
+    """Per tag: scored tests, passed, unsupported, unsound, and alive-tv's
+    passes on the same tests (None without a reference)."""
+    rows = []
+    for tag in TABLE_TAGS:
+        tagged = [o for o in outcomes if o.scored and tag in o.tags]
+        if not tagged:
+            continue
+        rows.append({"tag": tag, "scored": len(tagged),
+                     "passed": sum(o.passed for o in tagged),
+                     "unsupported": sum(o.got == "unsupported" for o in tagged),
+                     "unsound": sum(o.unsound for o in tagged),
+                     "alive_tv_passed": (sum(reference.get(o.file, False) for o in tagged)
+                                         if reference else None)})
+    return rows
+
+
+_UNSUPPORTED = re.compile(r"Unsupported: (.*)")
+
+
+def feature(detail: str) -> str:
+    """The feature an `unsupported` verdict names, without its particulars:
+    `call to @llvm.x86.sse2.psrl.w` stays, `call to @foo` is any declared
+    function, `instruction alloca` stays, `(argument %p)` is dropped."""
+    m = _UNSUPPORTED.search(detail)
+    text = (m.group(1) if m else detail).strip()
+    text = re.sub(r"\s*\((argument|return type)[^)]*\)$", "", text)
+    if text.startswith("call to @") and not text.startswith("call to @llvm."):
+        return "call to a declared function"
+    return text
+
+
+def unsupported_features(outcomes: list[Outcome]) -> dict[str, int]:
+    """How many tests each unsupported feature stopped, most first."""
+    counts: dict[str, int] = {}
+    for o in outcomes:
+        if o.got == "unsupported":
+            name = feature(o.detail)
+            counts[name] = counts.get(name, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
 def outcome_json(o: Outcome) -> dict:
     return asdict(o)
