@@ -70,10 +70,10 @@ def test_undef_argument_is_a_fresh_value_at_each_use(tmp_path, capsys):
 
 def test_unsupported_exits_3(tmp_path, capsys):
     path = tmp_path / "fp.ll"
-    path.write_text("define float @src(float %x) {\n  ret float %x\n}\n"
-                    "define float @tgt(float %x) {\n  ret float %x\n}\n")
+    path.write_text("define x86_fp80 @src(x86_fp80 %x) {\n  ret x86_fp80 %x\n}\n"
+                    "define x86_fp80 @tgt(x86_fp80 %x) {\n  ret x86_fp80 %x\n}\n")
     code, out, _ = run(["verify", str(path)], capsys)
-    assert code == 3 and "\nERROR: Unsupported:" in out and "float" in out
+    assert code == 3 and "\nERROR: Unsupported:" in out and "x86_fp80" in out
     code, out, _ = run(["verify", str(path), str(path), "--src-fn", "src", "--tgt-fn", "tgt"],
                        capsys)
     assert "  1 Alive2 errors" in out   # two files: alive-tv closes with a Summary

@@ -25,8 +25,8 @@ C_WRONG = (str(C_CORPUS / "sdiv4_shift.orig.c"), str(C_CORPUS / "sdiv4_shift.rew
 C_OK = (str(C_CORPUS / "mul8_shift.orig.c"), str(C_CORPUS / "mul8_shift.rewrite.c"))
 C_LOOP = (str(C_CORPUS / "popcount32_loop.orig.c"), str(C_CORPUS / "popcount32_loop.rewrite.c"))
 
-FLOAT_PAIR = ("define float @src(float %x) {\n  ret float %x\n}\n"
-              "define float @tgt(float %x) {\n  ret float %x\n}\n")
+FP80_PAIR = ("define x86_fp80 @src(x86_fp80 %x) {\n  ret x86_fp80 %x\n}\n"
+              "define x86_fp80 @tgt(x86_fp80 %x) {\n  ret x86_fp80 %x\n}\n")
 LOOP_PAIR = COUNT_TO_N.format(name="src") + UMAX_1.format(name="tgt")  # n may pass any bound
 MUL_PAIR = ("define i8 @src(i8 %a) {\n  %r = mul i8 %a, 2\n  ret i8 %r\n}\n"
             "define i8 @tgt(i8 %a) {\n  %r = shl i8 %a, 1\n  ret i8 %r\n}\n")
@@ -67,9 +67,9 @@ def test_verify_incorrect(capsys):
 
 
 def test_verify_unsupported(capsys, tmp_path):
-    code, doc = run_json(capsys, "verify", write(tmp_path, "fp.ll", FLOAT_PAIR))
+    code, doc = run_json(capsys, "verify", write(tmp_path, "fp.ll", FP80_PAIR))
     assert (code, doc["verdict"]) == (3, "unsupported")
-    assert "float" in doc["pairs"][0]["reason"] and doc["summary"]["errors"] == 1
+    assert "x86_fp80" in doc["pairs"][0]["reason"] and doc["summary"]["errors"] == 1
 
 
 def test_verify_bounded(capsys, tmp_path):

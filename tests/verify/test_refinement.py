@@ -145,8 +145,8 @@ def test_vectors_are_checked_lane_by_lane():
 
 
 def test_unsupported_features_are_named_not_guessed():
-    v = verify_ir("define float @src(float %x) {\n ret float %x\n}\n"
-                  "define float @tgt(float %x) {\n ret float %x\n}\n")
+    v = verify_ir("define x86_fp80 @src(x86_fp80 %x) {\n ret x86_fp80 %x\n}\n"
+                  "define x86_fp80 @tgt(x86_fp80 %x) {\n ret x86_fp80 %x\n}\n")
     assert v.status is V.Status.UNSUPPORTED and "floating point" in v.reason
     v = verify_ir("declare i8 @g(i8)\ndefine i8 @src(i8 %x) {\n %r = call i8 @g(i8 %x)\n ret i8 %r\n}\n"
                   "define i8 @tgt(i8 %x) {\n ret i8 %x\n}\n")
