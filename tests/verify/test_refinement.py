@@ -253,3 +253,16 @@ def test_metadata_that_changes_meaning_is_unsupported_not_ignored():
             " ret i8 %r\n}\n!0 = !{i8 0, i8 3}\n")
     v = verify_ir(text)
     assert v.status is V.Status.UNSUPPORTED and "!range" in v.reason
+
+
+def test_a_trap_is_not_ub_even_before_unreachable():
+    # llvm.trap stops the program; the `unreachable` after it never runs.
+    # Reading that `unreachable` as UB made a moved trap "correct" (alive-tv:
+    # "Source and target don't have the same return domain").
+    body = ("  %bad = icmp eq i8 %x, {k}\n  br i1 %bad, label %stop, label %ok\n"
+            "stop:\n  call void @llvm.trap()\n  unreachable\nok:\n  ret i8 %x\n")
+    text = (f"define i8 @src(i8 %x) {{\n{body.format(k=5)}}}\n"
+            f"define i8 @tgt(i8 %x) {{\n{body.format(k=6)}}}\n"
+            "declare void @llvm.trap()\n")
+    v = verify(text)
+    assert v.status is V.Status.INCORRECT and v.error == V.ERR_RETURN_DOMAIN, v.render()

@@ -139,16 +139,40 @@ def verify_pair(src: Function, tgt: Function, options: VerifyOptions | None = No
     return verdict
 
 
+def _by_induction(src: Function, tgt: Function, options: VerifyOptions, little_endian: bool,
+                  bounded: V.Verdict) -> tuple[V.Verdict | None, str | None]:
+    """A loop checked up to a bound may still be proved for every iteration
+    count (verify/induction.py): the `correct` verdict, or None and why not.
+    --disallow-ub-exploitation asks more than refinement: not tried."""
+    if options.disallow_ub_exploitation or options.bidirectional:
+        return None, None
+    from veriopt.verify.induction import prove
+    proof = prove(src, tgt, options, little_endian)
+    if isinstance(proof, str):
+        return None, f"no induction proof: {proof}"
+    return V.Verdict(V.Status.CORRECT, solver=bounded.solver,
+                     note=f"proved for every loop iteration count by induction over both "
+                          f"loops in lock step; invariant: {proof.summary()}"), None
+
+
 def _verify_deepening(src: Function, tgt: Function, options: VerifyOptions,
                       little_endian: bool) -> V.Verdict:
     """Loops without a bound from the user are unrolled 8, 16, 32, then 64
     times while the time budget (four query timeouts) lasts. A refutation or
-    a proof (no execution reaches the bound) ends the search; otherwise the
-    answer is `bounded` at the deepest bound checked, never `correct`."""
+    a proof (no execution reaches the bound) ends the search; after the
+    first bounded round, induction may prove the loops for every iteration
+    count (verify/induction.py); otherwise the answer is `bounded` at the
+    deepest bound checked, never `correct`."""
     if options.src_unroll or options.tgt_unroll or not (has_loops(src) or has_loops(tgt)):
-        return _verify(src, tgt, options, little_endian)
+        verdict = _verify(src, tgt, options, little_endian)
+        if verdict.status is not V.Status.BOUNDED:
+            return verdict
+        proved, why = _by_induction(src, tgt, options, little_endian, verdict)
+        verdict.note = "; ".join(filter(None, [verdict.note, why]))
+        return proved or verdict
     deadline = time.perf_counter() + 4 * options.timeout
     reached: V.Verdict | None = None
+    why = None
     for bound in UNROLL_DEEPENING:
         left = deadline - time.perf_counter()
         if left <= 0.05:
@@ -160,13 +184,18 @@ def _verify_deepening(src: Function, tgt: Function, options: VerifyOptions,
             if verdict.status in (V.Status.CORRECT, V.Status.INCORRECT) or reached is None:
                 return verdict
             break
+        if reached is None:
+            proved, why = _by_induction(src, tgt, options, little_endian, verdict)
+            if proved is not None:
+                return proved
         reached = verdict
     if reached is None:
         return V.Verdict.unknown("timeout")
-    reached.note = (f"unrolled {', '.join(str(b) for b in UNROLL_DEEPENING if b <= reached.bound)} "
-                    f"times; deeper bounds not reached within the time budget"
-                    if reached.bound != UNROLL_DEEPENING[-1] else
-                    f"unrolled up to {reached.bound} times (the deepest automatic bound)")
+    reached.note = "; ".join(filter(None, [
+        (f"unrolled {', '.join(str(b) for b in UNROLL_DEEPENING if b <= reached.bound)} "
+         f"times; deeper bounds not reached within the time budget"
+         if reached.bound != UNROLL_DEEPENING[-1] else
+         f"unrolled up to {reached.bound} times (the deepest automatic bound)"), why]))
     return reached
 
 

@@ -77,6 +77,7 @@ class FunctionEncoder:
 
     def stop_path(self) -> None:
         self.stop_terms.append(self.reach)
+        self.reach = F   # nothing after it runs: the `unreachable` after a trap is not UB
 
     def fresh_nondet(self, width: int, why: str) -> z3.BitVecRef:
         var = z3.BitVec(fresh_name(f"{self.side}:{why}"), width)
