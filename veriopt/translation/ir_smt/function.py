@@ -26,7 +26,9 @@ from veriopt.ir.model import (
     PoisonConst, UndefConst, Value, ZeroConst,
 )
 from veriopt.ir.types import IntType, Type, VoidType, unsupported_type
-from veriopt.translation.ir_smt import aggregate_ops, int_ops, intrinsics  # noqa: F401 (registration)
+from veriopt.translation.ir_smt import (  # noqa: F401 (registration)
+    aggregate_ops, int_ops, intrinsics, x86_intrinsics,
+)
 from veriopt.translation.ir_smt.attributes import (
     BENIGN_METADATA, BENIGN_VALUE_ATTRS, apply_range, check_attributes, require_modelled_types,
 )
