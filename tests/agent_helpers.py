@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
+
 from veriopt.agents.base import Candidate, Task
 from veriopt.agents.gates import CGate, IRGate
 from veriopt.agents.orchestrator import Budget, Job, Options, Orchestrator
@@ -120,6 +121,37 @@ end:
   ret i32 %s
 }
 """
+# two loops in a row, each adding 3 n times: 6*n. Induction handles one loop
+# per function, so a check of this rewrite stays bounded (SUM3_LOOP's 3*n is
+# proved for every n)
+TWO_LOOPS = """define i32 @f(i32 noundef %n) {
+entry:
+  br label %cond
+cond:
+  %s = phi i32 [ 0, %entry ], [ %add, %body ]
+  %i = phi i32 [ 0, %entry ], [ %inc, %body ]
+  %cmp = icmp ult i32 %i, %n
+  br i1 %cmp, label %body, label %mid
+body:
+  %add = add i32 %s, 3
+  %inc = add i32 %i, 1
+  br label %cond
+mid:
+  br label %cond2
+cond2:
+  %t = phi i32 [ %s, %mid ], [ %add2, %body2 ]
+  %j = phi i32 [ 0, %mid ], [ %inc2, %body2 ]
+  %cmp2 = icmp ult i32 %j, %n
+  br i1 %cmp2, label %body2, label %end
+body2:
+  %add2 = add i32 %t, 3
+  %inc2 = add i32 %j, 1
+  br label %cond2
+end:
+  ret i32 %t
+}
+"""
+MUL6 = "define i32 @f(i32 noundef %n) {\n  %r = mul i32 %n, 6\n  ret i32 %r\n}\n"
 
 def mixed_run():
     """A C file optimized at both levels: a proved IR rewrite (after one

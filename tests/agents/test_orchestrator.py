@@ -7,6 +7,24 @@ import re
 from pathlib import Path
 
 import pytest
+from agent_helpers import (
+    DEAR,
+    GOOD,
+    MUL6,
+    PARITY,
+    SRC,
+    SUM3_LOOP,
+    TWO_LOOPS,
+    WRONG,
+    CScripted,
+    Scripted,
+    c_job,
+    fake_alive_tv,
+    orchestrate,
+    real_alive_tv,
+    shl,
+)
+
 from veriopt.agents.base import Candidate, Task
 from veriopt.agents.gates import CGate, IRGate
 from veriopt.agents.orchestrator import (
@@ -21,22 +39,6 @@ from veriopt.agents.store import Store
 from veriopt.bench.lowering import lower_c
 from veriopt.limits import Limits
 from veriopt.verify.verdict import Status, Verdict
-
-from agent_helpers import (
-    DEAR,
-    GOOD,
-    PARITY,
-    SRC,
-    SUM3_LOOP,
-    WRONG,
-    CScripted,
-    Scripted,
-    c_job,
-    fake_alive_tv,
-    orchestrate,
-    real_alive_tv,
-    shl,
-)
 
 
 def test_counterexample_goes_back_to_the_proposer_only():
@@ -346,9 +348,9 @@ MUL3 = "define i32 @f(i32 noundef %n) {\n  %r = mul i32 %n, 3\n  ret i32 %r\n}\n
 def test_bounded_ir_rewrite_is_rechecked_by_alive_tv_to_the_same_bound(monkeypatch):
     from veriopt.verify.refinement import VerifyOptions
     exe = real_alive_tv(monkeypatch)
-    job = Job(Task("f", "ir", SUM3_LOOP), IRGate(options=VerifyOptions(src_unroll=4, tgt_unroll=4)),
-              SUM3_LOOP)
-    result = Orchestrator([job], [Scripted("a", [[MUL3]])], Store(), Budget(seconds=60),
+    job = Job(Task("f", "ir", TWO_LOOPS),
+              IRGate(options=VerifyOptions(src_unroll=4, tgt_unroll=4)), TWO_LOOPS)
+    result = Orchestrator([job], [Scripted("a", [[MUL6]])], Store(), Budget(seconds=60),
                           options=Options(bounded="label", alive_tv=exe)).run()
     (rec,) = result.records
     assert rec.status == "bounded" and rec.accepted and rec.verdict["bound"] == 4

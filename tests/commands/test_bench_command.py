@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from veriopt.bench.cost import static_cost
 from veriopt.cli import main
 from veriopt.verify.api import verify_ir
@@ -129,14 +130,15 @@ def test_bench_unknown_agent(tmp_path):
 
 
 def test_bench_never_counts_a_bounded_result_as_proved(tmp_path, capsys):
-    """`passes` turns the loop into `mul %n, 3`; with --unroll 4 that is only
-    bounded: dropped by default, shown as bounded:4 with --bounded label,
-    counted as proved never."""
-    from agent_helpers import SUM3_LOOP
+    """`passes` turns two loops into `mul %n, 6`; with --unroll 4 that is only
+    bounded (induction takes one loop per function):
+    dropped by default, shown as bounded:4 with --bounded label, counted as
+    proved never."""
+    from agent_helpers import TWO_LOOPS
     (tmp_path / "ir").mkdir()
-    (tmp_path / "ir" / "sum3_loop.ll").write_text(SUM3_LOOP)
+    (tmp_path / "ir" / "two_loops.ll").write_text(TWO_LOOPS)
     (tmp_path / "manifest.json").write_text(json.dumps({"ir": [
-        {"name": "sum3_loop", "file": "ir/sum3_loop.ll", "function": "f",
+        {"name": "two_loops", "file": "ir/two_loops.ll", "function": "f",
          "expected_best": 3}], "c": []}))
     base = ["bench", str(tmp_path), "--budget", "20", "--agents", "passes",
             "--unroll", "4", "--no-alive-tv"]
@@ -154,7 +156,7 @@ def test_bench_never_counts_a_bounded_result_as_proved(tmp_path, capsys):
 
     assert main([*base, "--bounded", "label"]) == 0
     table = capsys.readouterr().out
-    assert re.search(r"^sum3_loop\s+6\s+3\s+3\s+no\s+bounded:4\s+veriopt\s+passes", table, re.M)
+    assert re.search(r"^two_loops\s+\d+\s+3\s+3\s+no\s+bounded:4\s+veriopt\s+passes", table, re.M)
     assert "0 improved at all; 1 more only bounded, not counted" in table
 
 

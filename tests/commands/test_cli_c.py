@@ -97,7 +97,7 @@ def test_syntax_error_exits_2_with_position(capsys, tmp_path):
     bad = write(tmp_path, "bad.c", "int f(int x) {\n  return x +;\n}\n")
     code, out, err = run(capsys, "verify-c", OK_SRC, bad, "--function", "f")
     assert code == 2 and out == ""
-    assert err.startswith(f"{bad}:2:") and "error: syntax error" in err
+    assert err.startswith(f"{bad}:2:") and "error: expected expression" in err
     assert "Traceback" not in err
 
 

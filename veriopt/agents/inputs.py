@@ -21,8 +21,8 @@ from veriopt.agents.jobs import Job
 from veriopt.bench.lowering import clang_remarks, lower_c
 from veriopt.errors import BadInput, Unsupported
 from veriopt.limits import Limits
+from veriopt.tools import OPT
 
-OPT = "opt-22"
 MAX_REMARKS = 60
 
 

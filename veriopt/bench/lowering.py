@@ -16,8 +16,7 @@ from pathlib import Path
 
 from veriopt.errors import BadInput, MissingTool
 from veriopt.limits import COMPILE_SECONDS
-
-CLANG = "clang-22"       # matches llvmlite's LLVM 22, so its IR parses
+from veriopt.tools import CLANG
 
 
 def clang() -> str:

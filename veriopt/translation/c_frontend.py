@@ -14,8 +14,9 @@ from pathlib import Path
 
 from pycparser import c_ast, c_parser
 
-from veriopt.errors import BadInput
+from veriopt.errors import BadInput, MissingTool
 from veriopt.limits import COMPILE_SECONDS
+from veriopt.tools import CLANG
 from veriopt.translation.c_headers import header_dir
 
 # Spellings of GNU extensions that pycparser does not parse but that are
@@ -130,9 +131,36 @@ def _describe(detail: str) -> str:
     return f"syntax error: {detail}" if "syntax" not in detail.lower() else detail
 
 
+def check_syntax(path: str, text: str) -> None:
+    """clang-22 must accept the file (`-fsyntax-only`, the flags and headers
+    the preprocessor uses): pycparser parses much that is not C (a negative
+    array size, a type error), and a verdict on a program the compiler
+    rejects would be about nothing. BadInput(file:line:col) with clang's
+    first error; MissingTool without clang-22."""
+    exe = shutil.which(CLANG)
+    if exe is None:
+        raise MissingTool(CLANG, "it checks that C inputs are valid C",
+                          "apt-get install clang-22 (or `make install`)")
+    here = Path(path).resolve().parent
+    cmd = [exe, "-fsyntax-only", "-nostdinc", "-undef", "-std=c11", "-I", str(header_dir()),
+           "-I", str(here), *_GNU_DEFINES, "-x", "c", "-"]
+    try:
+        proc = subprocess.run(cmd, input=text, capture_output=True, text=True,
+                              timeout=COMPILE_SECONDS, errors="replace",
+                              cwd=str(here) if here.is_dir() else None)
+    except subprocess.TimeoutExpired:
+        raise BadInput(f"clang did not finish checking it within {COMPILE_SECONDS:g} s",
+                       path) from None
+    if proc.returncode != 0:
+        raise _preprocessor_error(path, proc.stderr)
+
+
 def load(path: str, text: str | None = None) -> CProgram:
-    """Preprocess and parse a C file and index its function definitions."""
-    ast = parse_text(preprocess(path, text), path)
+    """Check with clang, preprocess and parse a C file, and index its
+    function definitions."""
+    source = text if text is not None else _read(path)
+    check_syntax(path, source)
+    ast = parse_text(preprocess(path, source), path)
     program = CProgram(path=path, ast=ast)
     for node in ast.ext:
         if isinstance(node, c_ast.FuncDef):

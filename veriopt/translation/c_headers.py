@@ -120,6 +120,16 @@ _STDLIB = """
 int abs(int);
 long labs(long);
 long long llabs(long long);
+void *malloc(size_t);
+void *calloc(size_t, size_t);
+void *realloc(void *, size_t);
+void free(void *);
+void abort(void);
+void exit(int);
+int system(const char *);
+int atoi(const char *);
+int rand(void);
+void srand(unsigned);
 #endif
 """
 
