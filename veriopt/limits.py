@@ -59,3 +59,17 @@ class Limits:
 
     def to_json(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def seconds(text: str) -> float:
+    """argparse type for a time flag: a finite number of seconds above 0
+    (`--timeout 0` would leave no time for anything, and used to crash)."""
+    import argparse
+    import math
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number of seconds above 0")
+    return value

@@ -190,3 +190,11 @@ def test_emit_smt_writes_queries_another_solver_can_read(tmp_path, capsys):
         solver = z3.Solver()
         solver.from_file(str(path))
         assert solver.check() == z3.unsat, path.name
+
+
+@pytest.mark.parametrize("flag", [["verify", "--timeout", "0"], ["verify", "--timeout", "-1"],
+                                  ["verify", "--timeout", "nan"], ["conformance", "--timeout", "0"]])
+def test_a_time_flag_must_be_positive(capsys, flag):
+    # --timeout 0 once crashed in the solver choice (an internal error)
+    assert main([*flag, "x.ll"]) == 2
+    assert "give a number of seconds above 0" in capsys.readouterr().err

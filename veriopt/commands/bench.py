@@ -23,7 +23,7 @@ from typing import Any
 from veriopt.agents.registry import OFFLINE as AGENTS
 from veriopt.bench.lowering import lower_c
 from veriopt.commands.optimize import add_check_arguments, limits_from
-from veriopt.limits import Limits
+from veriopt.limits import Limits, seconds
 
 DEFAULT_BUDGET = 60.0
 
@@ -34,7 +34,7 @@ def register(sub, name, summary: str) -> None:
                                    "case of a corpus directory (manifest.json, ir/*.ll, c/*.c) "
                                    "and report proved improvements and measured speed-ups.")
     p.add_argument("corpus", metavar="DIR", help="corpus directory, e.g. veriopt/corpus/opt")
-    p.add_argument("--budget", type=float, default=DEFAULT_BUDGET, metavar="S",
+    p.add_argument("--budget", type=seconds, default=DEFAULT_BUDGET, metavar="S",
                    help=f"seconds per case (default {DEFAULT_BUDGET:.0f})")
     p.add_argument("--only", action="append", default=[], metavar="NAME",
                    help="run only these cases (repeatable)")
@@ -256,9 +256,9 @@ def bench_c_case(root: Path, case: dict, budget: float, runs: int,
 def ir_supported(text: str, fn: str, policy: Policy | None = None) -> bool:
     """Whether verify_ir can judge @fn usefully: a self-check is CORRECT, or
     BOUNDED (loops) when bounded results are labelled rather than dropped."""
+    from veriopt.errors import BadInput
     from veriopt.verify.api import verify_ir
     from veriopt.verify.verdict import Status
-    from veriopt.errors import BadInput
     policy = policy or Policy()
     try:
         verdict = verify_ir(text, text, fn, fn, policy.verify_options())

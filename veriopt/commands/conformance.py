@@ -6,7 +6,7 @@ from pathlib import Path
 
 from veriopt.errors import BadInput
 from veriopt.jsonout import document, dumps
-from veriopt.limits import SOLVER_SECONDS, Limits
+from veriopt.limits import SOLVER_SECONDS, Limits, seconds
 from veriopt.progress import progress
 from veriopt.verify.solvers import DEFAULT_SOLVER, SOLVERS
 
@@ -17,7 +17,7 @@ def register(sub, name, summary: str) -> None:
     p.add_argument("--tags", default="", help="comma-separated tags every test must have")
     p.add_argument("--exclude-tags", default="", help="comma-separated tags to leave out")
     p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
-    p.add_argument("--timeout", type=float, default=SOLVER_SECONDS, metavar="S",
+    p.add_argument("--timeout", type=seconds, default=SOLVER_SECONDS, metavar="S",
                    help=f"seconds per solver query (default {SOLVER_SECONDS:g})")
     p.add_argument("--solver", choices=SOLVERS, default=DEFAULT_SOLVER)
     p.add_argument("--json", action="store_true", help="machine-readable results")

@@ -10,7 +10,7 @@ import hypothesis.configuration
 from veriopt.commands.c_args import add_pair_arguments, pair_from_args
 from veriopt.errors import BadInput
 from veriopt.jsonout import document, dumps
-from veriopt.limits import Limits
+from veriopt.limits import Limits, seconds
 from veriopt.verify.fuzz import fuzz_files, fuzz_ir
 from veriopt.verify.verdict import Status, Verdict
 
@@ -35,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction, name, summary: str) -> None
     add_pair_arguments(parser)
     parser.add_argument("--examples", dest="fuzz_examples", type=int, default=EXAMPLES,
                         help=f"number of inputs to try (default {EXAMPLES})")
-    parser.add_argument("--time-budget", type=float, default=None,
+    parser.add_argument("--time-budget", type=seconds, default=None,
                         help="stop after this many seconds")
     parser.add_argument("--seed", type=int, default=0, help="seed of the input generator")
     parser.set_defaults(run=run)

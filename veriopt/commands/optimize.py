@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from veriopt.errors import BadInput
-from veriopt.limits import FUZZ_EXAMPLES, FUZZ_SECONDS, LLM_SECONDS, SOLVER_SECONDS, Limits
+from veriopt.limits import (
+    FUZZ_EXAMPLES,
+    FUZZ_SECONDS,
+    LLM_SECONDS,
+    SOLVER_SECONDS,
+    Limits,
+    seconds,
+)
 
 EXIT_NO_AGENT = 3
 
@@ -56,7 +63,7 @@ def register(sub, name, summary: str) -> None:
     p.add_argument("--model", help="model name (or VERIOPT_MODEL)")
     p.add_argument("--api-key", help="API key (prefer OPENAI_API_KEY: a flag is visible to "
                    "other users in the process list); never written to reports or the store")
-    p.add_argument("--llm-timeout", type=float, metavar="S",
+    p.add_argument("--llm-timeout", type=seconds, metavar="S",
                    help=f"seconds per LLM request (default {LLM_SECONDS:g})")
     add_check_arguments(p)
     p.add_argument("--json", action="store_true",
@@ -67,14 +74,14 @@ def register(sub, name, summary: str) -> None:
 def add_check_arguments(p: argparse.ArgumentParser) -> None:
     """The checking flags `optimize` and `bench` share; `Limits.from_args`
     reads them (None: the default of veriopt.limits)."""
-    p.add_argument("--timeout", type=float, metavar="S",
+    p.add_argument("--timeout", type=seconds, metavar="S",
                    help=f"seconds per solver query (default {SOLVER_SECONDS:g})")
     p.add_argument("--unroll", type=int, default=0, metavar="N",
                    help="loop bound for IR and C checks (default 0: the verifier deepens "
                         "8, 16, 32, 64 within its time); a loop result is 'bounded', not proved")
     p.add_argument("--fuzz-examples", type=int, metavar="N",
                    help=f"differential inputs per candidate (default {FUZZ_EXAMPLES})")
-    p.add_argument("--fuzz-seconds", type=float, metavar="S",
+    p.add_argument("--fuzz-seconds", type=seconds, metavar="S",
                    help=f"fuzzing time per candidate (default {FUZZ_SECONDS:g})")
     p.add_argument("--bounded", choices=("drop", "label"), default="drop",
                    help="a result checked only up to the loop bound: drop it (default) or "

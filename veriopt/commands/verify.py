@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from veriopt.jsonout import document, dumps
-from veriopt.limits import SOLVER_SECONDS, Limits
+from veriopt.limits import SOLVER_SECONDS, Limits, seconds
 from veriopt.verify.refinement import VerifyOptions
 from veriopt.verify.solvers import DEFAULT_SOLVER, SOLVERS
 from veriopt.verify.verdict import Status, Verdict, combine, summary, summary_counts
@@ -27,7 +27,7 @@ four query timeouts last. A check some execution goes beyond is bounded.
 
 
 def add_verify_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--timeout", type=float, default=SOLVER_SECONDS, metavar="S",
+    p.add_argument("--timeout", type=seconds, default=SOLVER_SECONDS, metavar="S",
                    help=f"seconds per solver query (default {SOLVER_SECONDS:g}, as alive-tv)")
     p.add_argument("--solver", choices=SOLVERS, default=DEFAULT_SOLVER,
                    help="z3, bitwuzla (quantifier-free queries; Z3 for the rest) or portfolio")
@@ -90,8 +90,8 @@ def register(sub, name, summary: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from veriopt.verify.api import verify_files
     from veriopt.errors import BadInput
+    from veriopt.verify.api import verify_files
     if len(args.files) > 2:
         raise BadInput("give one file holding @src and @tgt, or two files")
     for path in args.files:

@@ -6,7 +6,7 @@ import argparse
 from veriopt.commands.c_args import add_pair_arguments, pair_from_args
 from veriopt.errors import BadInput
 from veriopt.jsonout import document, dumps
-from veriopt.limits import Limits
+from veriopt.limits import Limits, seconds
 from veriopt.translation.c_smt import FULL_UNROLL_LIMIT
 from veriopt.verify.c_equiv import DEEPENING, DEFAULT_TIMEOUT, verify_files
 
@@ -51,7 +51,7 @@ def register(subparsers: argparse._SubParsersAction, name, summary: str) -> None
     parser.add_argument("--unroll", type=int, default=None, metavar="K",
                         help="check exactly K iterations of each loop whose trip count is "
                              f"not bounded by its header (default: deepen {_BOUNDS})")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+    parser.add_argument("--timeout", type=seconds, default=DEFAULT_TIMEOUT,
                         help="time budget in seconds for symbolic execution and solving, "
                              f"shared by all deepening rounds (default {DEFAULT_TIMEOUT:g})")
     parser.add_argument("--no-replay", action="store_true",
