@@ -94,6 +94,7 @@ class ConstExpr(Value):
     opcode: str
     operands: tuple[Value, ...]
     flags: frozenset[str] = frozenset()
+    source_type: Type | None = None   # getelementptr's element type
 
     def __str__(self) -> str:
         return f"{self.opcode} (...)"
@@ -120,7 +121,9 @@ class Attrs:
     range: tuple[int, int] | None = None   # [lo, hi) as written, wrapping
     zeroext: bool = False
     signext: bool = False
+    nofpclass: int = 0    # is.fpclass mask of the classes that make the value poison
     other: list[str] = field(default_factory=list)
+    args: dict[str, str] = field(default_factory=dict)   # other's arguments: align -> "4"
 
 
 @dataclass
@@ -169,6 +172,7 @@ class Function:
     fn_attrs: list[str]
     is_declaration: bool = False
     module_text: str = field(default="", repr=False)  # for running it in the JIT
+    globals: dict[str, "GlobalVar"] = field(default_factory=dict, repr=False)  # the module's
 
     def block(self, name: str) -> Block:
         for b in self.blocks:
@@ -182,12 +186,26 @@ class Function:
 
 
 @dataclass
+class GlobalVar:
+    """A module-level `@g = [linkage] global|constant T [init], align N`."""
+
+    name: str
+    type: Type
+    constant: bool
+    init: Value | None        # None: external, contents unknown
+    align: int = 0            # 0: not given
+    addrspace: int = 0
+    text: str = ""            # as printed, to tell two modules' definitions apart
+
+
+@dataclass
 class Module:
     functions: dict[str, Function]
     datalayout: str = ""
     triple: str = ""
     text: str = ""            # LLVM's printing, which line numbers refer to
     source_file: str | None = None
+    globals: dict[str, GlobalVar] = field(default_factory=dict)
 
     @property
     def little_endian(self) -> bool:

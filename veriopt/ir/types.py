@@ -123,16 +123,16 @@ def unsupported_type(ty: Type) -> str | None:
                 return reason
         return None
     if isinstance(ty, FloatType):
-        return f"floating point ({ty.name})"
-    if isinstance(ty, PtrType):
-        return "pointers"
+        return None if ty.name in FLOAT_FORMATS else f"floating point ({ty.name})"
+    if isinstance(ty, PtrType):   # modelled in translation/ir_smt/memory (address space 0)
+        return None if ty.addrspace == 0 else f"address space {ty.addrspace}"
     assert isinstance(ty, OpaqueType)
     return f"type {ty.name}"
 
 
 def bit_width(ty: Type) -> int:
     """Total number of bits, as a bitcast sees them."""
-    if isinstance(ty, IntType):
+    if isinstance(ty, (IntType, FloatType)):
         return ty.width
     if isinstance(ty, (VectorType, ArrayType)):
         return ty.count * bit_width(ty.elem)

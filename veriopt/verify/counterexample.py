@@ -14,7 +14,9 @@ from __future__ import annotations
 import z3
 
 from veriopt.ir.model import Function
-from veriopt.ir.types import StructType, Type
+from veriopt.ir.types import FloatType, PtrType, StructType, Type
+from veriopt.translation.ir_smt.fp_values import format_fp
+from veriopt.translation.ir_smt.memory.pointers import describe as describe_pointer
 from veriopt.translation.ir_smt.values import Lane, SVal, lanes
 from veriopt.verify import verdict as V
 
@@ -66,7 +68,13 @@ class Evaluator:
             return "void"
         if isinstance(val, Lane):
             poison, value = self.lane(val)
-            return "poison" if poison else format_int(value, val.v.size())
+            if poison:
+                return "poison"
+            if isinstance(ty.scalar(), FloatType):
+                return format_fp(value, ty.scalar())
+            if isinstance(ty.scalar(), PtrType):
+                return describe_pointer(value)
+            return format_int(value, val.v.size())
         open_, close = ("{ ", " }") if isinstance(ty, StructType) else ("< ", " >")
         children = ty.fields if isinstance(ty, StructType) else [ty.elem] * len(val)  # type: ignore
         return open_ + ", ".join(self.show(v, t) for v, t in zip(val, children)) + close
@@ -110,7 +118,10 @@ def build_counterexample(kind, body, src_choices, model, inputs, enc_s, enc_t,
             plain_args = None
         else:
             value = ev.term(iv.value).as_long()
-            arg_values.append((label, format_int(value, iv.value.size())))
+            arg_values.append((label, ev.show(Lane(z3.BitVecVal(value, iv.value.size()),
+                                                   z3.BoolVal(False)), _input_type(iv, src))))
+            if iv.is_pointer:   # the JIT cannot run on our (block, offset) pointers
+                plain_args = None
             if plain_args is not None:
                 plain_args.append(value)
     cex.inputs = arg_values
@@ -133,6 +144,13 @@ def _intermediate(ev: Evaluator, name: str, ty: Type, entry) -> tuple[str, str]:
     shown = ev.show(entry.val, ty)
     undef = ev.depends_on_choices(entry.val, list(entry.undef_vars))
     return f"{ty} %{name}", shown + ("\t[based on undef]" if undef else "")
+
+
+def _input_type(iv, fn: Function) -> Type:
+    for p in fn.params:
+        if p.name == iv.name[1:].split("#")[0]:
+            return p.type
+    return Type()
 
 
 def _type_of_input(iv, fn: Function) -> str:
@@ -167,6 +185,10 @@ def _replay_jit(src, tgt, args, enc_s, enc_t, ev, cex):
     from veriopt.ir import jit
     if not jit.can_run(src) or not jit.can_run(tgt):
         return None
+    if "target datalayout" not in src.module_text and any(
+            i.opcode in ("alloca", "getelementptr", "load", "store")
+            for fn in (src, tgt) for i in fn.instructions()):
+        return None   # memory layout is the host's in the JIT, LLVM's default for us
     for fn, enc, side in ((src, enc_s, "source"), (tgt, enc_t, "target")):
         if not z3.is_true(ev.term(enc.returns)) or enc.ret is None:
             continue   # never execute a side that has UB or does not return here

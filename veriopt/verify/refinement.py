@@ -20,15 +20,18 @@ from dataclasses import dataclass, replace
 import z3
 
 from veriopt.errors import BadInput, Unsupported
-from veriopt.limits import SOLVER_SECONDS, UNROLL_DEEPENING
 from veriopt.ir.model import Function
 from veriopt.ir.types import VoidType
+from veriopt.limits import SOLVER_SECONDS, UNROLL_DEEPENING
 from veriopt.translation.ir_smt import Encoding, Inputs, encode_function
 from veriopt.translation.ir_smt.unroll import has_loops
-from veriopt.translation.ir_smt.values import Lane, lanes, map_lanes
+from veriopt.translation.ir_smt.values import lanes
 from veriopt.verify import verdict as V
+from veriopt.verify.cegis import guess_then_solve
 from veriopt.verify.counterexample import build_counterexample, free_constants
+from veriopt.verify.memory_query import MemoryCheck, make_inputs
 from veriopt.verify.solvers import DEFAULT_SOLVER, SolverConfig, SolverResult, solve
+from veriopt.verify.ub_exploitation import no_ub_exploitation, subst_zero
 from veriopt.verify.witness import undef_witness
 
 F = z3.BoolVal(False)
@@ -67,15 +70,6 @@ def check_signatures(src: Function, tgt: Function) -> None:
             raise SignatureMismatch(f"argument types differ: {a.type} %{a.name} vs {b.type} %{b.name}")
 
 
-def _subst_zero(val, variables):
-    """The value with its undef variables fixed to one arbitrary value (0)."""
-    if not variables:
-        return val
-    pairs = [(v, z3.BitVecVal(0, v.size()) if z3.is_bv(v) else F) for v in variables]
-    return map_lanes(lambda lane: Lane(z3.substitute(lane.v, *pairs),
-                                       z3.substitute(lane.p, *pairs)), val)
-
-
 @dataclass
 class Query:
     name: str          # Alive2's error kind if satisfiable
@@ -99,8 +93,8 @@ def build_queries(src: Encoding, tgt: Encoding, void: bool) -> list[Query]:
     if tgt.ret_undef_vars:
         # the source's value is fully defined (the same for every undef
         # choice) while the target's still depends on its undef choices
-        a2 = lanes(_subst_zero(src.ret, src.ret_undef_vars))
-        b2 = lanes(_subst_zero(tgt.ret, tgt.ret_undef_vars))
+        a2 = lanes(subst_zero(src.ret, src.ret_undef_vars))
+        b2 = lanes(subst_zero(tgt.ret, tgt.ret_undef_vars))
         more_undef = z3.Or([z3.And(z3.Not(a.p), a.v == a_fixed.v, b.v != b_fixed.v)
                             for a, a_fixed, b, b_fixed in zip(a_lanes, a2, b_lanes, b2)])
         queries.append(Query(V.ERR_UNDEF, z3.And(dom, more_undef), True))
@@ -205,17 +199,19 @@ def _verify(src: Function, tgt: Function, options: VerifyOptions, little_endian:
         raise Unsupported("function declarations (no body to verify)")
     # Alive2: no UB exploitation implies defined (neither undef nor poison) inputs
     strict = options.disallow_ub_exploitation
-    inputs = Inputs.make(src.params, allow_poison=not (options.disable_poison_input or strict),
-                         allow_undef=not (options.disable_undef_input or strict))
+    inputs = make_inputs(src, tgt, not (options.disable_poison_input or strict),
+                         not (options.disable_undef_input or strict), little_endian)
     enc_s = encode_function(src, inputs, "src", little_endian, options.src_unroll)
     enc_t = encode_function(tgt, inputs, "tgt", little_endian, options.tgt_unroll)
+    memory = MemoryCheck(inputs, enc_s, enc_t, src)   # the final memory, and its inputs
     cfg = options.solver_config()
 
     src_choices = enc_s.undef_vars + enc_s.nondet_vars
-    free_vars = _input_vars(inputs) + enc_t.undef_vars + enc_t.nondet_vars
+    free_vars = _input_vars(inputs) + enc_t.undef_vars + enc_t.nondet_vars + memory.free_vars()
+    pre = memory.precondition(src_choices)   # the memory model's shared inputs
 
     if strict:
-        found = _no_ub_exploitation(enc_s, enc_t, free_vars + src_choices, cfg,
+        found = no_ub_exploitation(enc_s, enc_t, free_vars + src_choices, cfg, pre,
                                     lambda kind, cond, model, show: build_counterexample(
                                         kind, cond, [], model, inputs, enc_s, enc_t,
                                         src, tgt, show, options))
@@ -225,17 +221,22 @@ def _verify(src: Function, tgt: Function, options: VerifyOptions, little_endian:
     void = isinstance(src.ret_type, VoidType)
     solver_name = None
     # executions beyond the unroll bound are outside what is checked
-    within_bound = z3.And(z3.Not(enc_s.sink), z3.Not(enc_t.sink))
+    within_bound = z3.And(z3.Not(enc_s.sink), z3.Not(enc_t.sink), pre)
     witness = undef_witness(enc_s, enc_t)
     tgt_undef_at_zero = [(v, z3.BitVecVal(0, v.size())) for v in enc_t.undef_vars]
     witnesses = [witness, [(s, z3.substitute(t, *tgt_undef_at_zero) if tgt_undef_at_zero else t)
                            for s, t in witness]]
-    for query in build_queries(enc_s, enc_t, void):
+    for query in build_queries(enc_s, enc_t, void) + memory.queries():
         query.body = z3.And(within_bound, query.body)
         body = z3.simplify(query.body)
         if z3.is_false(body):
             continue
-        result = decide(body, src_choices, free_vars, inputs, cfg, witnesses=witnesses)
+        def run(b, fv):
+            return decide(b, src_choices, fv, inputs, cfg, witnesses=witnesses)
+        if query.name == V.ERR_MEMORY:   # the differing byte may be the source's choice
+            result, query.body = memory.decide(within_bound, free_vars, run, cfg, witness)
+        else:
+            result = run(body, free_vars)
         solver_name = result.solver
         if result.status == "unsat":
             continue
@@ -245,6 +246,8 @@ def _verify(src: Function, tgt: Function, options: VerifyOptions, little_endian:
                                    enc_s, enc_t, src, tgt, query.show_values, options)
         if isinstance(cex, V.Verdict):   # replay failed: not shown as a refutation
             return cex
+        if query.name == V.ERR_MEMORY:
+            memory.describe(cex, result.model)
         return V.Verdict(V.Status.INCORRECT, error=query.name, counterexample=cex,
                          solver=result.solver)
     if (enc_s.has_loops or enc_t.has_loops) and _reaches_bound(enc_s, enc_t,
@@ -326,10 +329,9 @@ def decide(body: z3.BoolRef, src_choices: list, free_vars: list, inputs: Inputs,
         present = {str(c) for c in free_constants(inst)}
         quantified = [v for v in src_choices if str(v) in present]
         formula = z3.ForAll(quantified, inst) if quantified else inst
-        rest = budget()
-        if rest is None:
+        result = guess_then_solve(inst, formula, quantified, free_vars, budget, witnesses)
+        if result is None:
             return timed_out
-        result = solve(formula, free_vars, rest)
         if result.status == "sat":
             if pairs:
                 result.model = [(k, v) for k, v in result.model
@@ -348,43 +350,3 @@ def _input_vars(inputs: Inputs) -> list:
             if not z3.is_false(b):
                 out.append(b)
     return out
-
-
-def _no_ub_exploitation(enc_s: Encoding, enc_t: Encoding, all_vars, cfg,
-                        example) -> V.Verdict | None:
-    """--disallow-ub-exploitation, as Alive2 reads it: the source must never
-    reach `unreachable`, have guardable UB (arithmetic UB a compiler could
-    have guarded, e.g. division by zero) or return poison; the target must
-    not have guardable UB and never return poison or undef, whatever the
-    source does. Other UB (memory) is still UB. `example(kind, condition,
-    model, show_values)` builds the replayed counterexample, as for any
-    refutation."""
-    checks = [(V.ERR_SRC_UNREACHABLE, enc_s.unreachable),
-              (V.ERR_SRC_GUARDABLE_UB, enc_s.guardable_ub)]
-    if enc_s.ret is not None:
-        checks.append((V.ERR_SRC_POISON, _returns_poison(enc_s)))
-    checks.append((V.ERR_TGT_GUARDABLE_UB, enc_t.guardable_ub))
-    if enc_t.ret is not None:
-        checks.append((V.ERR_TGT_POISON, _returns_poison(enc_t)))
-        fixed = lanes(_subst_zero(enc_t.ret, enc_t.ret_undef_vars))
-        checks.append((V.ERR_TGT_UNDEF, z3.And(enc_t.returns, z3.Or(
-            [a.v != b.v for a, b in zip(lanes(enc_t.ret), fixed)]))))
-    for kind, cond in checks:
-        cond = z3.simplify(cond)
-        if z3.is_false(cond):
-            continue
-        result = solve(cond, all_vars, cfg)
-        if result.status == "sat":
-            show = kind in (V.ERR_SRC_POISON, V.ERR_TGT_POISON, V.ERR_TGT_UNDEF)
-            cex = example(kind, cond, result.model, show)
-            if isinstance(cex, V.Verdict):   # replay failed: not shown as a refutation
-                return cex
-            return V.Verdict(V.Status.INCORRECT, error=kind, counterexample=cex,
-                             solver=result.solver)
-        if result.status == "unknown":
-            return V.Verdict(V.Status.UNKNOWN, reason=result.reason, solver=result.solver)
-    return None
-
-
-def _returns_poison(enc: Encoding) -> z3.BoolRef:
-    return z3.And(enc.returns, z3.Or([lane.p for lane in lanes(enc.ret)]))

@@ -57,6 +57,7 @@ class Counterexample:
     source_value: str | None = None
     target_value: str | None = None
     replayed: list[str] = field(default_factory=list)
+    memory: str | None = None   # `Mismatch in pointer(...)`: where final memory differs
 
     def render(self) -> str:
         lines = ["Example:"]
@@ -65,6 +66,8 @@ class Counterexample:
             lines.append("")
             lines.append(title)
             lines += [f"{n} = {v}" for n, v in rows]
+        if self.memory:
+            lines.append(self.memory)
         if self.source_value is not None or self.target_value is not None:
             lines.append("Source value: " + (self.source_value or "(none)"))
             lines.append("Target value: " + (self.target_value or "(none)"))
@@ -78,6 +81,7 @@ class Counterexample:
             "source_value": self.source_value,
             "target_value": self.target_value,
             "replayed": list(self.replayed),
+            **({"memory": self.memory} if self.memory else {}),
         }
 
 
@@ -203,7 +207,7 @@ def counterexample_from_json(data: dict[str, Any] | None) -> Counterexample | No
         target=list(data.get("target", {}).items()),
         source_value=data.get("source_value"),
         target_value=data.get("target_value"),
-        replayed=list(data.get("replayed", [])))
+        replayed=list(data.get("replayed", [])), memory=data.get("memory"))
 
 
 def verdict_from_json(data: dict[str, Any]) -> Verdict:

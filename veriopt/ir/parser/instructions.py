@@ -9,11 +9,11 @@ from veriopt.ir.model import Attrs, Instr, Value
 from veriopt.ir.parser.lexer import (
     BINARY_OPS, CALL_PREFIX, CAST_OPS, FAST_MATH, INT_FLAGS, strip_name,
 )
-from veriopt.ir.parser.values import ValueParser
+from veriopt.ir.parser.memory import MEMORY_OPS, MemoryParser
 from veriopt.ir.types import VOID, IntType, OpaqueType, StructType, Type, VectorType
 
 
-class InstrParser(ValueParser):
+class InstrParser(MemoryParser):
     """Reads instructions."""
 
     def parse_instr(self) -> Instr:
@@ -80,11 +80,15 @@ class InstrParser(ValueParser):
             flags = self._flags()
             c, a, b = self._typed_values(3)
             return Instr(name, op, a.type, [c, a, b], flags)
+        if op == "fneg":
+            flags = self._flags()
+            v = self.typed_value()
+            return Instr(name, op, v.type, [v], flags)
         if op == "freeze":
             v = self.typed_value()
             return Instr(name, op, v.type, [v])
         if op == "phi":
-            self._flags()
+            phi_flags = self._flags()
             ty = self.parse_type()
             incoming = []
             while True:
@@ -96,7 +100,8 @@ class InstrParser(ValueParser):
                 incoming.append((v, blk))
                 if not self.accept(","):
                     break
-            return Instr(name, op, ty, [v for v, _ in incoming], extra={"incoming": incoming})
+            return Instr(name, op, ty, [v for v, _ in incoming], phi_flags,
+                         extra={"incoming": incoming})
         if op == "br":
             if self.at("label"):
                 self.next()
@@ -181,7 +186,10 @@ class InstrParser(ValueParser):
             if isinstance(ty, OpaqueType) and ty.name == "function type":
                 ty = OpaqueType("function type")
             return Instr(name, "call", ty, args, flags,
-                         extra={"callee": callee, "ret_attrs": ret_attrs, "arg_attrs": arg_attrs})
-        # anything else (load, store, alloca, getelementptr, atomics, ...)
+                         extra={"callee": callee, "ret_attrs": ret_attrs, "arg_attrs": arg_attrs,
+                                "tail": op in ("tail", "musttail")})
+        if op in MEMORY_OPS:
+            return self.parse_memory_instr(op, name)
+        # anything else (atomics, ...)
         self.skip_line(inside_body=True)
         return Instr(name, op, OpaqueType("unknown"), [])

@@ -4,7 +4,7 @@ attributes).
 """
 from __future__ import annotations
 
-from veriopt.ir.model import Attrs, Block, Function, Module, Param
+from veriopt.ir.model import Attrs, Block, Function, GlobalVar, Module, Param
 from veriopt.ir.parser.instructions import InstrParser
 from veriopt.ir.parser.lexer import LINKAGE, strip_name
 from veriopt.ir.types import OpaqueType
@@ -15,6 +15,7 @@ class Parser(InstrParser):
 
     def parse_module(self) -> Module:
         functions: dict[str, Function] = {}
+        global_vars: dict[str, GlobalVar] = {}
         groups: dict[str, list[str]] = {}
         datalayout = triple = ""
         while True:
@@ -36,6 +37,11 @@ class Parser(InstrParser):
                 fn = self.parse_function()
                 functions[fn.name] = fn
                 continue
+            if t.kind == "global" and self.peek(1).text == "=":
+                var = self.parse_global()
+                if var is not None:
+                    global_vars[var.name] = var
+                continue
             if t.text == "attributes" and self.peek(1).kind == "attrgrp":
                 self.next()
                 group = self.next().text
@@ -45,7 +51,7 @@ class Parser(InstrParser):
             self.skip_line()
         for fn in functions.values():
             fn.fn_attrs = [a for raw in fn.fn_attrs for a in groups.get(raw, [raw])]
-        return Module(functions, datalayout, triple)
+        return Module(functions, datalayout, triple, globals=global_vars)
 
     def _attribute_group(self) -> list[str]:
         """`{ nounwind memory(none) "k"="v" }` as ['nounwind', 'memory(none)', '"k"="v"']."""
@@ -151,4 +157,5 @@ def parse_module_text(text: str) -> Module:
     module.text = text
     for fn in module.functions.values():
         fn.module_text = text
+        fn.globals = module.globals
     return module

@@ -20,6 +20,10 @@ from veriopt.ir.types import (
 
 # attributes that are one word and one boolean field of `Attrs`, of that name
 FLAG_ATTRS = ("noundef", "zeroext", "signext")
+# nofpclass(...) words as llvm.is.fpclass mask bits (LangRef, "llvm.is.fpclass")
+FP_CLASSES = {"snan": 1, "qnan": 2, "nan": 3, "ninf": 4, "pinf": 512, "inf": 516,
+              "nnorm": 8, "pnorm": 256, "norm": 264, "nsub": 16, "psub": 128, "sub": 144,
+              "nzero": 32, "pzero": 64, "zero": 96, "all": 1023}
 
 
 class ValueParser(TokenStream):
@@ -145,11 +149,12 @@ class ValueParser(TokenStream):
             return OpaqueConst(ty, t.text)
         if t.kind == "meta":
             self.next()
+            text = "metadata"
             if self.peek().kind == "str":
-                self.next()
+                text = "metadata !" + self.next().text    # e.g. !"round.upward"
             elif self.at("{"):
                 self._skip_group("{", "}")
-            return OpaqueConst(ty, "metadata")
+            return OpaqueConst(ty, text)
         if t.kind == "word" and (text in CAST_OPS or text in BINARY_OPS or text in
                                  ("getelementptr", "icmp", "select", "extractelement",
                                   "insertelement", "shufflevector")):
@@ -167,6 +172,10 @@ class ValueParser(TokenStream):
             flags.add(self.next().text)
         self.expect("(")
         ops: list[Value] = []
+        source_type = None
+        if opcode == "getelementptr":   # (T, ptr @g, i64 1, ...)
+            source_type = self.parse_type()
+            self.expect(",")
         if opcode in CAST_OPS:
             sty = self.parse_type()
             ops.append(self.parse_value(sty))
@@ -179,7 +188,7 @@ class ValueParser(TokenStream):
                 if not self.accept(","):
                     break
         self.expect(")")
-        return ConstExpr(ty, opcode, tuple(ops), frozenset(flags))
+        return ConstExpr(ty, opcode, tuple(ops), frozenset(flags), source_type)
 
     def typed_value(self) -> Value:
         ty = self.parse_type()
@@ -209,9 +218,16 @@ class ValueParser(TokenStream):
                 hi = int(self.next().text)
                 self.expect(")")
                 attrs.range = (lo, hi)
+            elif word == "nofpclass" and self.at("("):
+                self.expect("(")
+                while not self.accept(")"):
+                    attrs.nofpclass |= FP_CLASSES[self.next().text]
             else:
                 if self.at("("):
+                    start = self.i
                     self._skip_group("(", ")")
+                    attrs.args[word] = " ".join(tok.text for tok in self.toks[start:self.i]
+                                                if tok.kind != "nl")[2:-2]
                 elif word == "align" and self.peek().kind == "num":
-                    self.next()
+                    attrs.args[word] = self.next().text
                 attrs.other.append(word)

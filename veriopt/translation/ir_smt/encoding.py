@@ -13,7 +13,9 @@ import z3
 
 from veriopt.errors import Unsupported
 from veriopt.ir.model import Param
-from veriopt.ir.types import IntType, StructType, Type, VectorType, unsupported_type
+from veriopt.ir.types import IntType, PtrType, StructType, Type, VectorType, unsupported_type
+from veriopt.translation.ir_smt.memory.model import NonLocal
+from veriopt.translation.ir_smt.memory.pointers import has_pointer
 from veriopt.translation.ir_smt.values import Lane, SVal, ite, shape
 
 F = z3.BoolVal(False)
@@ -60,6 +62,7 @@ class InputVar:
     value: z3.BitVecRef
     poison: z3.BoolRef
     is_undef: z3.BoolRef
+    is_pointer: bool = False
 
 
 @dataclass
@@ -70,16 +73,34 @@ class Inputs:
     params: list[Param]
     entries: dict[str, tuple[SVal, tuple]]  # name -> (value over templates, undef templates)
     vars: list[InputVar] = field(default_factory=list)
+    memory: NonLocal = field(default_factory=NonLocal)   # the caller's blocks, shared
 
     @classmethod
     def make(cls, params: list[Param], allow_poison: bool = True,
-             allow_undef: bool = True) -> "Inputs":
+             allow_undef: bool = True, global_vars: dict | None = None, dl=None,
+             little_endian: bool = True) -> "Inputs":
         entries = {}
         all_vars: list[InputVar] = []
+        memory = NonLocal.make(sum(isinstance(p.type, PtrType) for p in params), not allow_poison,
+                               global_vars, dl, little_endian)   # the caller's memory
         for param in params:
             reason = unsupported_type(param.type)
             if reason:
                 raise Unsupported(f"{reason} (argument %{param.name})")
+            # a `noundef` parameter of the source that is poison or undef makes
+            # the source UB, so such inputs refute nothing: they are left out
+            # (which also keeps undef choices out of addresses, see memory/)
+            allow_p = allow_poison and not param.attrs.noundef
+            allow_u = allow_undef and not param.attrs.noundef
+            if isinstance(param.type, PtrType):
+                # never undef (alive-tv: `icmp eq ptr %p, %p` is true)
+                ptr = memory.pointer_input(param.name)
+                p = z3.Bool(f"in:{param.name}:0:poison") if allow_p else F
+                all_vars.append(InputVar(f"%{param.name}", ptr, p, F, is_pointer=True))
+                entries[param.name] = (Lane(ptr, p), ())
+                continue
+            if has_pointer(param.type):
+                raise Unsupported(f"pointers in an aggregate (argument %{param.name})")
             templates: list = []
             lane_vars: list[InputVar] = []
 
@@ -87,10 +108,10 @@ class Inputs:
                 k = len(lane_vars)
                 label = f"%{param.name}" if not _is_aggregate(param.type) else f"%{param.name}#{k}"
                 x = z3.BitVec(f"in:{param.name}:{k}", ty.width)
-                p = z3.Bool(f"in:{param.name}:{k}:poison") if allow_poison else F
-                u = z3.Bool(f"in:{param.name}:{k}:isundef") if allow_undef else F
+                p = z3.Bool(f"in:{param.name}:{k}:poison") if allow_p else F
+                u = z3.Bool(f"in:{param.name}:{k}:isundef") if allow_u else F
                 lane_vars.append(InputVar(label, x, p, u))
-                if allow_undef:
+                if allow_u:
                     tmpl = z3.BitVec(f"undef:{param.name}:{k}", ty.width)
                     templates.append(tmpl)
                     return Lane(z3.If(u, tmpl, x), p)
@@ -98,7 +119,7 @@ class Inputs:
             val = shape(param.type, leaf)
             entries[param.name] = (val, tuple(templates))
             all_vars += lane_vars
-        return cls(params, entries, all_vars)
+        return cls(params, entries, all_vars, memory)
 
 
 def _is_aggregate(ty: Type) -> bool:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import z3
 
+from veriopt.errors import Unsupported
 from veriopt.ir.model import Function
 from veriopt.translation.ir_smt.function import Inputs, encode_function
 from veriopt.translation.ir_smt.values import lanes
@@ -34,6 +35,8 @@ class ConcreteRunner:
     def __init__(self, fn: Function, little_endian: bool = True, choice: int = 0):
         self.fn = fn
         self.inputs = Inputs.make(fn.params, allow_poison=True, allow_undef=False)
+        if len(self.inputs.memory.blocks) > 1:   # the caller's memory is not concrete here
+            raise Unsupported("pointers (arguments into the caller's memory) in the concrete interpreter")
         enc = encode_function(fn, self.inputs, f"run:{fn.name}", little_endian)
         choices = enc.undef_vars + enc.nondet_vars
         self.deterministic = not choices

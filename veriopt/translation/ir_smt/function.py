@@ -25,10 +25,12 @@ from veriopt.ir.model import (
     AggregateConst, Attrs, ConstExpr, Function, Instr, IntConst, LocalRef, OpaqueConst, Param,
     PoisonConst, UndefConst, Value, ZeroConst,
 )
-from veriopt.ir.types import IntType, Type, VoidType, unsupported_type
-from veriopt.translation.ir_smt import (  # noqa: F401 (registration)
-    aggregate_ops, int_ops, intrinsics, x86_intrinsics,
-)
+from veriopt.ir.types import FloatType, IntType, Type, VoidType, unsupported_type
+from veriopt.translation.ir_smt import aggregate_ops, int_ops, intrinsics, x86_intrinsics  # noqa: F401 (registration)
+from veriopt.translation.ir_smt import fp_constrained, fp_intrinsics, fp_ops  # noqa: F401
+from veriopt.translation.ir_smt.memory import hooks as memory_ops  # registration; Memory, ...
+from veriopt.translation.ir_smt.fp_flags import apply_nofpclass, chosen_value_flags
+from veriopt.translation.ir_smt.fp_values import const_bits, shared_vars
 from veriopt.translation.ir_smt.attributes import (
     BENIGN_METADATA, BENIGN_VALUE_ATTRS, apply_range, check_attributes, require_modelled_types,
 )
@@ -67,6 +69,7 @@ class FunctionEncoder:
         self.values: list[tuple[str, Type, Entry]] = []
         self.reach: z3.BoolRef = T
         self.instr: Instr | None = None
+        self.memory = memory_ops.Memory(inputs.memory, side)   # allocas and stores
 
     # ---- services for semantics builders ----
     def add_ub(self, cond: z3.BoolRef, guardable: bool = False) -> None:
@@ -79,7 +82,7 @@ class FunctionEncoder:
 
     def stop_path(self) -> None:
         self.stop_terms.append(self.reach)
-        self.reach = F   # nothing after it runs: the `unreachable` after a trap is not UB
+        self.reach = F   # nothing after it runs (no UB, no stores)
 
     def fresh_nondet(self, width: int, why: str) -> z3.BitVecRef:
         var = z3.BitVec(fresh_name(f"{self.side}:{why}"), width)
@@ -158,14 +161,16 @@ class FunctionEncoder:
                          tuple(v for p in parts for v in p.undef_vars))
         if isinstance(value, ConstExpr):
             return self.const_expr(value)
+        if isinstance(value, OpaqueConst) and isinstance(ty, FloatType):
+            return Entry(const_lane(ty.width, const_bits(value.text, ty)))
         if isinstance(value, OpaqueConst):
             raise Unsupported(f"constant {value.text} of type {value.type}")
-        raise Unsupported(f"operand {value} of type {ty}")
+        return Entry(memory_ops.global_address(self, value))   # else unsupported
 
     def const_expr(self, ce: ConstExpr) -> Entry:
         if ce.opcode not in OPCODES or ce.opcode in ("call",):
             raise Unsupported(f"constant expression {ce.opcode}")
-        fake = Instr(None, ce.opcode, ce.type, list(ce.operands), ce.flags)
+        fake = Instr(None, ce.opcode, ce.type, list(ce.operands), ce.flags, extra={"source_type": ce.source_type})
         saved = self.instr
         self.instr = fake
         try:
@@ -184,7 +189,7 @@ class FunctionEncoder:
         # parameters correspond by position, not by name
         for param, shared in zip(fn.params, self.inputs.params):
             val, templates = self.inputs.entries[shared.name]
-            self.env[param.name] = Entry(self._param_attrs(param, val), templates)
+            self.env[param.name] = Entry(memory_ops.param_attrs(self, param, self._param_attrs(param, val)), templates)
         for param in fn.params:
             self._param_ub(param)
 
@@ -250,6 +255,7 @@ class FunctionEncoder:
             undef_vars += entry.undef_vars
         if result is None:
             result = shape(instr.type, lambda t: poison_lane(t.width))
+        result = chosen_value_flags(self, instr.flags, result, instr.type)
         self._define(instr, Entry(result, undef_vars))
 
     def _branch(self, instr: Instr) -> list[tuple[str, z3.BoolRef]]:
@@ -309,15 +315,18 @@ class FunctionEncoder:
         require_modelled_types(instr, f"call to @{callee}")
         for attrs in instr.extra["arg_attrs"] + [instr.extra["ret_attrs"]]:
             for attr in attrs.other:
-                if attr not in BENIGN_VALUE_ATTRS:
+                if attr not in BENIGN_VALUE_ATTRS and not memory_ops.handles_call_attr(callee, attr):
                     raise Unsupported(f"attribute {attr} on a call to @{callee}")
         for operand, attrs in zip(instr.operands, instr.extra["arg_attrs"]):
             if attrs.noundef:
                 self._noundef_ub(operand)
+        if any(attrs.nofpclass for attrs in instr.extra["arg_attrs"]):
+            raise Unsupported(f"attribute nofpclass on an argument of a call to @{callee}")
         val = builder(self, instr)
         ret_attrs: Attrs = instr.extra["ret_attrs"]
         if val is not None:
             val = apply_range(val, ret_attrs)
+            val = apply_nofpclass(val, ret_attrs.nofpclass, instr.type)
             if ret_attrs.noundef and instr.name is None:
                 self.add_ub(z3.Or([lane.p for lane in lanes(val)]))
         return val
@@ -327,7 +336,7 @@ class FunctionEncoder:
         self.add_ub(z3.Or(z3.Or([lane.p for lane in lanes(v)]), self.undef_dependence(value)))
 
     def _param_attrs(self, param: Param, val: SVal) -> SVal:
-        return apply_range(val, param.attrs)
+        return apply_nofpclass(apply_range(val, param.attrs), param.attrs.nofpclass, param.type)
 
     def _param_ub(self, param: Param) -> None:
         """Passing poison or undef to a `noundef` parameter is UB (the
@@ -350,11 +359,15 @@ class FunctionEncoder:
             self.env = env
             value = instr.operands[0]
             v = self.use(value)
-            v = apply_range(v, fn.ret_attrs)
+            v = memory_ops.ret_attrs(self, apply_range(v, fn.ret_attrs))
+            v = apply_nofpclass(v, fn.ret_attrs.nofpclass, fn.ret_type)
             if fn.ret_attrs.noundef:
                 self.add_ub(z3.Or(z3.Or([lane.p for lane in lanes(v)]),
                                   self.undef_dependence(value)))
             ret = v if ret is None else ite(reach, v, ret)
+        if self.side != "src":   # unknowns shared by both sides: existential, as inputs are
+            self.nondet_vars += [v for v in shared_vars(self.inputs)
+                                 if not any(v.eq(w) for w in self.nondet_vars)]
         reached_ret = z3.Or(reach_ret) if reach_ret else F
         if "noreturn" in fn.fn_attrs:   # returning from a noreturn function is UB
             self.ub_terms.append(reached_ret)

@@ -12,7 +12,10 @@ from typing import Callable, Union
 import z3
 
 from veriopt.errors import Unsupported
-from veriopt.ir.types import ArrayType, IntType, StructType, Type, VectorType
+from veriopt.ir.types import (
+    FLOAT_FORMATS, ArrayType, FloatType, IntType, PtrType, StructType, Type, VectorType,
+)
+from veriopt.translation.ir_smt.memory.pointers import PTR_BITS
 
 
 @dataclass(frozen=True)
@@ -52,15 +55,20 @@ def zip_lanes(fn: Callable[..., Lane], *vals: SVal) -> SVal:
 
 def width_of(ty: Type) -> int:
     scalar = ty.scalar()
+    if isinstance(scalar, FloatType) and scalar.name in FLOAT_FORMATS:
+        return scalar.width   # IEEE values are lanes of their bit pattern
     if not isinstance(scalar, IntType):
         raise Unsupported(f"type {ty}")
     return scalar.width
 
 
 def shape(ty: Type, leaf: Callable[[IntType], Lane]) -> SVal:
-    """Build a value of type `ty` whose integer leaves come from `leaf`."""
-    if isinstance(ty, IntType):
+    """Build a value of type `ty` whose integer leaves come from `leaf`
+    (an IEEE float is a leaf too: its lane holds the bit pattern)."""
+    if isinstance(ty, IntType) or (isinstance(ty, FloatType) and ty.name in FLOAT_FORMATS):
         return leaf(ty)
+    if isinstance(ty, PtrType) and ty.addrspace == 0:
+        return leaf(IntType(PTR_BITS))   # a pointer is a lane of block id ++ offset
     if isinstance(ty, (VectorType, ArrayType)):
         if isinstance(ty, VectorType) and ty.scalable:
             raise Unsupported("scalable vectors")
