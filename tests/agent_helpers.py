@@ -124,19 +124,7 @@ end:
 # two loops in a row, each adding 3 n times: 6*n. Induction handles one loop
 # per function, so a check of this rewrite stays bounded (SUM3_LOOP's 3*n is
 # proved for every n)
-TWO_LOOPS = """define i32 @f(i32 noundef %n) {
-entry:
-  br label %cond
-cond:
-  %s = phi i32 [ 0, %entry ], [ %add, %body ]
-  %i = phi i32 [ 0, %entry ], [ %inc, %body ]
-  %cmp = icmp ult i32 %i, %n
-  br i1 %cmp, label %body, label %mid
-body:
-  %add = add i32 %s, 3
-  %inc = add i32 %i, 1
-  br label %cond
-mid:
+TWO_LOOPS = SUM3_LOOP.replace("label %end", "label %mid").replace("end:\n  ret i32 %s\n", """mid:
   br label %cond2
 cond2:
   %t = phi i32 [ %s, %mid ], [ %add2, %body2 ]
@@ -149,8 +137,7 @@ body2:
   br label %cond2
 end:
   ret i32 %t
-}
-"""
+""")
 MUL6 = "define i32 @f(i32 noundef %n) {\n  %r = mul i32 %n, 6\n  ret i32 %r\n}\n"
 
 def mixed_run():

@@ -62,3 +62,5 @@ def test_features_drop_their_particulars():
         "call to @llvm.x86.sse2.psrl.w"
     assert C.feature("ERROR: Unsupported: pointers (argument %p)") == "pointers"
     assert C.feature("ERROR: Unsupported: instruction invoke") == "instruction invoke"
+    assert C.feature("ERROR: Unsupported: attribute byval on %1 of @src") == "attribute byval"
+    assert C.feature("ERROR: Unsupported: call to @llvm.ptrmask.p0.i64") == "call to @llvm.ptrmask"

@@ -260,6 +260,8 @@ def feature(detail: str) -> str:
     m = _UNSUPPORTED.search(detail)
     text = (m.group(1) if m else detail).strip()
     text = re.sub(r"\s*\((argument|return type)[^)]*\)$", "", text)
+    text = re.sub(r" on %[\w.]+( of @[\w.]+)?", "", text)      # which parameter
+    text = re.sub(r"(@llvm\.[a-z_.]+?)(\.p\d+|\.[iv]\d+\w*)+$", r"\1", text)   # type manglings
     if text.startswith("call to @") and not text.startswith("call to @llvm."):
         return "call to a declared function"
     return text

@@ -17,7 +17,7 @@ from veriopt.ir.model import Function
 from veriopt.ir.types import FloatType, PtrType, StructType, Type
 from veriopt.translation.ir_smt.fp_values import format_fp
 from veriopt.translation.ir_smt.memory.pointers import describe as describe_pointer
-from veriopt.translation.ir_smt.values import Lane, SVal, lanes
+from veriopt.translation.ir_smt.values import Lane, SVal, free_constants, lanes
 from veriopt.verify import verdict as V
 
 
@@ -78,24 +78,6 @@ class Evaluator:
         open_, close = ("{ ", " }") if isinstance(ty, StructType) else ("< ", " >")
         children = ty.fields if isinstance(ty, StructType) else [ty.elem] * len(val)  # type: ignore
         return open_ + ", ".join(self.show(v, t) for v, t in zip(val, children)) + close
-
-
-def free_constants(expr: z3.ExprRef) -> list[z3.ExprRef]:
-    seen: dict[str, z3.ExprRef] = {}
-    todo = [expr]
-    visited = set()
-    while todo:
-        e = todo.pop()
-        if e.get_id() in visited:
-            continue
-        visited.add(e.get_id())
-        if z3.is_const(e) and e.decl().kind() == z3.Z3_OP_UNINTERPRETED:
-            seen[str(e)] = e
-        elif z3.is_app(e):
-            todo.extend(e.children())
-        elif z3.is_quantifier(e):
-            todo.append(e.body())
-    return list(seen.values())
 
 
 def build_counterexample(kind, body, src_choices, model, inputs, enc_s, enc_t,

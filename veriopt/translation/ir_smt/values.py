@@ -109,3 +109,22 @@ def flatten_bits(val: SVal, little_endian: bool) -> z3.BitVecRef:
     if little_endian:
         parts = parts[::-1]
     return parts[0] if len(parts) == 1 else z3.Concat(*parts)
+
+
+def free_constants(expr: z3.ExprRef) -> list[z3.ExprRef]:
+    """The uninterpreted constants in `expr` (inside quantifiers too), once each."""
+    seen: dict[str, z3.ExprRef] = {}
+    todo = [expr]
+    visited = set()
+    while todo:
+        e = todo.pop()
+        if e.get_id() in visited:
+            continue
+        visited.add(e.get_id())
+        if z3.is_const(e) and e.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+            seen[str(e)] = e
+        elif z3.is_app(e):
+            todo.extend(e.children())
+        elif z3.is_quantifier(e):
+            todo.append(e.body())
+    return list(seen.values())

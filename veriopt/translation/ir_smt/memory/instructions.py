@@ -24,6 +24,7 @@ from veriopt.translation.ir_smt.registry import OPCODES, opcode
 from veriopt.translation.ir_smt.values import (
     Lane,
     bool_to_bv,
+    free_constants,
     lanes,
     map_lanes,
     zip_lanes,
@@ -92,7 +93,7 @@ def _fresh_undef(ctx, val):
     if not undef:
         return val
     found = {str(c): c for lane in lanes(val) for part in (lane.v, lane.p)
-             for c in constants(part) if str(c) in undef}
+             for c in free_constants(part) if str(c) in undef}
     if not found:
         return val
     subst = []
@@ -102,23 +103,6 @@ def _fresh_undef(ctx, val):
         subst.append((var, copy))
     return map_lanes(lambda lane: Lane(z3.substitute(lane.v, *subst),
                                        z3.substitute(lane.p, *subst)), val)
-
-
-def constants(expr: z3.ExprRef) -> list[z3.ExprRef]:
-    """The uninterpreted constants in `expr`."""
-    out: dict[str, z3.ExprRef] = {}
-    seen: set[int] = set()
-    todo = [expr]
-    while todo:
-        e = todo.pop()
-        if e.get_id() in seen:
-            continue
-        seen.add(e.get_id())
-        if z3.is_const(e) and e.decl().kind() == z3.Z3_OP_UNINTERPRETED:
-            out[str(e)] = e
-        elif z3.is_app(e):
-            todo.extend(e.children())
-    return list(out.values())
 
 
 @opcode("store")
