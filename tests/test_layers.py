@@ -78,5 +78,17 @@ def test_verify_imports_no_c_front_end_nor_test_tools(tmp_path):
     assert "veriopt.verify.refinement" in loaded, proc.stdout + proc.stderr
     heavy = {m for m in loaded if m.split(".")[0] in {"hypothesis", "pycparser", "openai",
                                                        "networkx", "rich"}
-             or m.startswith(("veriopt.translation.c_", "veriopt.agents"))}
+             or m.startswith(("veriopt.translation.c_", "veriopt.agents",
+                              "veriopt.translation.ir_smt.x86_intrinsics"))}
     assert not heavy, sorted(heavy)
+
+
+def test_x86_semantics_load_when_a_file_calls_one():
+    # the x86 family is registered on first lookup (registry.DEFERRED)
+    import subprocess
+    import sys
+    code = ("from veriopt.translation.ir_smt.registry import INTRINSICS, lookup_intrinsic\n"
+            "before = 'llvm.x86.sse2.pavg.w' in INTRINSICS\n"
+            "print(before, lookup_intrinsic('llvm.x86.sse2.pavg.w') is not None)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.stdout.split() == ["False", "True"], proc.stderr

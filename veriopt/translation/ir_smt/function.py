@@ -26,7 +26,7 @@ from veriopt.ir.model import (
     PoisonConst, UndefConst, Value, ZeroConst,
 )
 from veriopt.ir.types import FloatType, IntType, Type, VoidType, unsupported_type
-from veriopt.translation.ir_smt import aggregate_ops, int_ops, intrinsics, x86_intrinsics  # noqa: F401 (registration)
+from veriopt.translation.ir_smt import aggregate_ops, int_ops, intrinsics  # noqa: F401 (registration)
 from veriopt.translation.ir_smt import fp_constrained, fp_intrinsics, fp_ops  # noqa: F401
 from veriopt.translation.ir_smt.memory import hooks as memory_ops  # registration; Memory, ...
 from veriopt.translation.ir_smt.fp_flags import apply_nofpclass, chosen_value_flags

@@ -35,10 +35,20 @@ intrinsic = _registrar(INTRINSICS)   # @intrinsic("llvm.umin"): an intrinsic's b
 _MANGLING = re.compile(r"(i\d+|v\d+i\d+|nxv\d+i\d+|p\d+|v\d+p\d+|f\d+|v\d+f\d+|bf16)")
 
 
+# Families whose every name starts with a prefix of their own are imported
+# the first time a callee with that prefix is looked up: a run that meets
+# none of them does not pay for them at start-up.
+DEFERRED = {"llvm.x86.": "veriopt.translation.ir_smt.x86_intrinsics"}
+
+
 def lookup_intrinsic(callee: str) -> Callable | None:
     """`llvm.umin.v2i8` -> the entry `llvm.umin`. Only type manglings are
     stripped, so a different intrinsic that merely starts with a known name
     (`llvm.vector.splice.right`) is never mistaken for it."""
+    for prefix, module in DEFERRED.items():
+        if callee.startswith(prefix):
+            import importlib
+            importlib.import_module(module)
     parts = callee.split(".")
     while parts:
         fn = INTRINSICS.get(".".join(parts))
