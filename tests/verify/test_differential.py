@@ -262,6 +262,8 @@ def test_kept_file_replays_as_a_conformance_test(tmp_path):
     assert case.expected == "incorrect" and case.error == "ERROR: Value mismatch"
     load_text(text)
     assert "with -disable-undef-input: both-correct" in D.signature(out)
+    fp_file = D.keep(out, tmp_path / "fp", "/x/run-alive-tv", 5.0, replay=" --kinds fp")
+    assert "--seed s --kinds fp --only 7" in fp_file.read_text()
 
 
 def test_summary_counts_and_groups():

@@ -19,6 +19,15 @@ class RunConfig:
     wall: float = 0.0                     # per pair; 0: derived from timeout
     diagnose: bool = True
     p_opt: float = 0.3
+    kinds: tuple[str, ...] = ("int",)     # "int", "fp": the kinds of pairs
+    p_fp: float = 0.3                     # share of FP pairs when kinds hold both
+
+    def replay_flags(self) -> str:
+        """What `scripts/differential.py` needs besides --seed to make the same pairs."""
+        if self.kinds == ("int",):
+            return ""
+        flags = f" --kinds {','.join(self.kinds)}"
+        return flags + (f" --fp {self.p_fp:g}" if set(self.kinds) == {"int", "fp"} else "")
 
     @property
     def pair_wall(self) -> float:
@@ -31,11 +40,13 @@ def _child(conn, index: int, cfg: RunConfig, exe: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle
     try:
         try:
-            pair = R.pair_for(cfg.seed, index, p_opt=cfg.p_opt)
+            pair = R.pair_for(cfg.seed, index, kinds=cfg.kinds, p_fp=cfg.p_fp,
+                              p_opt=cfg.p_opt)
         except Exception as exc:   # noqa: BLE001 - reported as an invalid pair
             conn.send(("problem", f"generation failed: {type(exc).__name__}: {exc}"))
             return
-        conn.send(("pair", pair.kind, pair.description, pair.text))
+        desc = pair.description if pair.domain == "int" else f"[fp] {pair.description}"
+        conn.send(("pair", pair.kind, desc, pair.text))
         compare_text(pair.text, exe, cfg.timeout, cfg.diagnose, send=conn.send)
         conn.send(("done",))
     finally:
@@ -90,6 +101,12 @@ def run_pairs(indices, cfg: RunConfig, exe: str, jobs: int = 2,
             cut = problem or _death(proc)
             out.veriopt = Side("timeout" if problem else "crashed", reason=cut,
                                seconds=out.seconds)
+        elif out.alive is None and out.text:
+            # the pair was made, alive-tv never answered: the referee is undecided
+            # (alive-tv hangs past its own timeout on some FP queries), not the generator
+            cut = problem or _death(proc)
+            out.alive = Side("timeout" if problem else "crashed", reason=f"alive-tv: {cut}",
+                             seconds=out.seconds)
         elif out.alive is None and out.problem is None:
             out.problem = problem or _death(proc)
         categorize(out)

@@ -76,7 +76,7 @@ def reduction_candidates(text: str):
         k, b, name, rhs = group[0]
         options = [t for t in dict.fromkeys(re.findall(r"%([\w.$-]+)", rhs)) if t != name]
         options += [p for p in bodies[b][2] if p not in options]
-        for r in [f"%{t}" for t in options] + ["0", "poison", "false"]:
+        for r in [f"%{t}" for t in options] + ["0", "0.0", "poison", "false"]:
             yield removing(group, r)
 
 

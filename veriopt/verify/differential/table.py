@@ -85,17 +85,19 @@ def worth_keeping(o: Outcome) -> bool:
     return o.category in DISAGREEMENTS or (o.category == BOTH_INCORRECT and not o.errors_agree)
 
 
-def keep(o: Outcome, folder: Path, exe: str, timeout: float, suffix: str = "") -> Path:
+def keep(o: Outcome, folder: Path, exe: str, timeout: float, suffix: str = "",
+         replay: str = "") -> Path:
     """The disagreement as a standalone .ll file: both verdicts in the
     header; alive-tv's verdict as the `; ERROR:` line (none if correct), so
-    `veriopt conformance FOLDER` scores veriopt against alive-tv."""
+    `veriopt conformance FOLDER` scores veriopt against alive-tv. `replay`:
+    the script's flags besides --seed and --only that make the same pair."""
     folder.mkdir(parents=True, exist_ok=True)
     label = ERROR_KIND if o.category == BOTH_INCORRECT else o.category
     path = folder / f"{label}-s{safe_name(o.seed)}-{o.index:05d}{suffix}.ll"
     a, v = o.alive, o.veriopt
     lines = [
         f"; veriopt vs alive-tv: {label}",
-        f"; pair {o.index} of seed {o.seed}: scripts/differential.py --seed {o.seed} --only {o.index}",
+        f"; pair {o.index} of seed {o.seed}: scripts/differential.py --seed {o.seed}{replay} --only {o.index}",
         f"; target: {o.kind}: {o.description}" if o.kind != "mutation" else f"; target: {o.description}",
         f"; alive-tv: {a.short() if a else 'no answer'}   "
         f"[{os.path.basename(exe)} -smt-to={int(timeout * 1000)}, {a.seconds if a else 0:.1f}s]",

@@ -16,10 +16,22 @@ A target is either the source through `opt-22` (instcombine, sometimes
 `MUTATIONS`). Both are printed into one module with @src, @tgt and the
 intrinsic declarations, which is what alive-tv and `veriopt verify` read.
 
+With `kinds=("fp",)` (or a share `p_fp` of a mixed run) a pair is a
+floating-point one instead: half/float/double parameters (noundef,
+nofpclass), constants of every class (signed zeros, infinities, NaNs with
+payloads, subnormals), FP arithmetic with fast-math flags, fcmp, the FP
+intrinsics, casts between FP widths and to and from integers (fp,
+fp_model, fp_mutations). The integer pairs of a seed never change.
+
 The stages, one module each: model (the structured form and its printing),
 instructions (constants and one instruction at a time), functions (a whole
 @src), opt (targets by opt-22), mutations (targets by hand), pairs.
 """
+from veriopt.verify.random_ir.fp import FBuilder, random_fp_const, random_fp_function
+from veriopt.verify.random_ir.fp_model import (
+    FFunction, FInstr, FOperand, double_bits, fp_bits, fp_module_text, fp_text, fp_value,
+)
+from veriopt.verify.random_ir.fp_mutations import FP_MUTATIONS, fp_mutate
 from veriopt.verify.random_ir.functions import PARAM_NAMES, prune, random_function
 from veriopt.verify.random_ir.instructions import (
     COMMUTATIVE_INTRINSICS, P_POISON, P_UNDEF, WIDTHS, Builder, random_const, weighted,
@@ -35,9 +47,12 @@ from veriopt.verify.random_ir.mutations import (
 from veriopt.verify.random_ir.opt import (
     body_lines, find_opt, run_opt, split_opt_output, verify_with_opt,
 )
-from veriopt.verify.random_ir.pairs import Pair, pair_for, pair_seed, random_pair
+from veriopt.verify.random_ir.pairs import Pair, is_fp_pair, pair_for, pair_seed, random_pair
 
 __all__ = [
+    "FBuilder", "FFunction", "FInstr", "FOperand", "FP_MUTATIONS", "double_bits", "fp_bits",
+    "fp_module_text", "fp_mutate", "fp_text", "fp_value", "is_fp_pair", "random_fp_const",
+    "random_fp_function",
     "BINOPS", "BINOP_FLAGS", "Builder", "CAST_FLAGS", "COMMUTATIVE", "COMMUTATIVE_INTRINSICS",
     "Function", "GeneratorError", "INTRINSICS", "Instr", "MUTATIONS", "NEAR_PREDICATES",
     "NONCOMMUTATIVE_INTRINSICS", "Operand", "PARAM_NAMES", "PREDICATES", "P_POISON", "P_UNDEF",

@@ -7,6 +7,9 @@ import random
 import re
 from dataclasses import dataclass
 
+from veriopt.verify.random_ir.fp import random_fp_function
+from veriopt.verify.random_ir.fp_model import fp_module_text
+from veriopt.verify.random_ir.fp_mutations import fp_mutate
 from veriopt.verify.random_ir.functions import random_function
 from veriopt.verify.random_ir.model import Function, GeneratorError, module_text
 from veriopt.verify.random_ir.mutations import mutate, rename_params_text
@@ -17,8 +20,9 @@ class Pair:
     seed: str               # what reproduces it: "<seed>:<index>"
     kind: str               # "instcombine" | "O3" | "mutation" | "unchanged"
     description: str
-    src: Function
+    src: Function           # (an FFunction for floating-point pairs)
     text: str               # the module: @src, @tgt, declarations
+    domain: str = "int"     # "int" | "fp"
 
     @property
     def is_opt(self) -> bool:
@@ -30,22 +34,25 @@ def pair_seed(seed: int | str, index: int) -> str:
 
 
 def random_pair(rng: random.Random, seed: str = "", p_opt: float = 0.3,
-                keep_unchanged: float = 0.1, opt: str | None = None) -> Pair:
+                keep_unchanged: float = 0.1, opt: str | None = None, fp: bool = False) -> Pair:
     """A source function and a target: opt's result (probability p_opt, when
-    opt-22 exists) or a mutation of the source."""
+    opt-22 exists) or a mutation of the source. `fp`: a floating-point one."""
+    generate, mutate_, module = ((random_fp_function, fp_mutate, fp_module_text) if fp
+                                 else (random_function, mutate, module_text))
+    domain = "fp" if fp else "int"
     for _ in range(20):
-        src = random_function(rng)
+        src = generate(rng)
         if rng.random() < p_opt and (opt or find_opt()):
             passes = "O3" if rng.random() < 0.2 else "instcombine"
-            out = run_opt(module_text(src), passes, opt)
+            out = run_opt(module(src), passes, opt)
             fn_text, extra = split_opt_output(out, "src")
             unchanged = body_lines(fn_text) == body_lines(src.text())
             if unchanged and rng.random() >= keep_unchanged:
-                res = mutate(src, rng)
+                res = mutate_(src, rng)
                 if res is None:
                     continue
                 tgt, desc = res
-                return Pair(seed, "mutation", desc, src, module_text(src, tgt.text("tgt")))
+                return Pair(seed, "mutation", desc, src, module(src, tgt.text("tgt")), domain)
             tgt_text = re.sub(r"@src\(", "@tgt(", fn_text, count=1)
             desc = f"opt -{passes if passes == 'O3' else 'passes=' + passes}"
             if rng.random() < 0.1:
@@ -54,16 +61,31 @@ def random_pair(rng: random.Random, seed: str = "", p_opt: float = 0.3,
                     tgt_text, extra_desc = renamed
                     desc += "; " + extra_desc
             return Pair(seed, "unchanged" if unchanged else passes, desc, src,
-                        module_text(src, tgt_text, extra))
-        res = mutate(src, rng)
+                        module(src, tgt_text, extra), domain)
+        res = mutate_(src, rng)
         if res is None:
             continue
         tgt, desc = res
-        return Pair(seed, "mutation", desc, src, module_text(src, tgt.text("tgt")))
+        return Pair(seed, "mutation", desc, src, module(src, tgt.text("tgt")), domain)
     raise GeneratorError("no applicable target in 20 attempts")
 
 
-def pair_for(seed: int | str, index: int, **kw) -> Pair:
-    """Pair number `index` of the run with `seed` (reproducible)."""
+def is_fp_pair(seed: int | str, index: int, kinds: tuple[str, ...] = ("int",),
+               p_fp: float = 0.3) -> bool:
+    """Whether pair `index` of a run over `kinds` is a floating-point one: all
+    of them for kinds ("fp",), none for ("int",), else a share p_fp drawn
+    from a generator of its own, so the integer pairs of a mixed run are
+    those of an integer-only run with the same seed."""
+    if "fp" not in kinds:
+        return False
+    if "int" not in kinds:
+        return True
+    return random.Random(pair_seed(seed, index) + ":domain").random() < p_fp
+
+
+def pair_for(seed: int | str, index: int, kinds: tuple[str, ...] = ("int",),
+             p_fp: float = 0.3, **kw) -> Pair:
+    """Pair number `index` of the run with `seed` (reproducible); `kinds`
+    and `p_fp` as in `is_fp_pair`."""
     s = pair_seed(seed, index)
-    return random_pair(random.Random(s), s, **kw)
+    return random_pair(random.Random(s), s, fp=is_fp_pair(seed, index, kinds, p_fp), **kw)
