@@ -27,7 +27,6 @@ from veriopt.ir.model import (
 )
 from veriopt.ir.types import FloatType, IntType, Type, VoidType, unsupported_type
 from veriopt.translation.ir_smt import aggregate_ops, int_ops, intrinsics  # noqa: F401 (registration)
-from veriopt.translation.ir_smt import fp_constrained, fp_intrinsics, fp_ops  # noqa: F401
 from veriopt.translation.ir_smt.memory import hooks as memory_ops  # registration; Memory, ...
 from veriopt.translation.ir_smt.fp_flags import apply_nofpclass, chosen_value_flags
 from veriopt.translation.ir_smt.fp_values import const_bits, shared_vars
@@ -37,7 +36,7 @@ from veriopt.translation.ir_smt.attributes import (
 from veriopt.translation.ir_smt.encoding import (  # noqa: F401 (InputVar: re-exported)
     F, T, Encoding, Entry, InputVar, Inputs, UseKey, fresh_name, merge_envs, template_name,
 )
-from veriopt.translation.ir_smt.registry import OPCODES, lookup_intrinsic
+from veriopt.translation.ir_smt.registry import OPCODES, lookup_intrinsic, prepare_for
 from veriopt.translation.ir_smt.unroll import State, unroll
 from veriopt.translation.ir_smt.values import (
     Lane, SVal, const_lane, ite, lanes, map_lanes, poison_lane, shape,
@@ -182,6 +181,7 @@ class FunctionEncoder:
     # ---- the function ----
     def encode(self) -> Encoding:
         fn = self.fn
+        prepare_for(fn)   # the floating-point builders, when fn needs them
         reason = unsupported_type(fn.ret_type)
         if reason:
             raise Unsupported(f"{reason} (return type)")

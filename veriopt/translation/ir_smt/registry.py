@@ -8,8 +8,12 @@ Adding an instruction is adding one entry and its tests.
 """
 from __future__ import annotations
 
+import importlib
 import re
+import sys
 from typing import Callable
+
+from veriopt.ir.types import ArrayType, FloatType, StructType, VectorType
 
 OPCODES: dict[str, Callable] = {}
 INTRINSICS: dict[str, Callable] = {}
@@ -41,13 +45,39 @@ _MANGLING = re.compile(r"(i\d+|v\d+i\d+|nxv\d+i\d+|p\d+|v\d+p\d+|f\d+|v\d+f\d+|b
 DEFERRED = {"llvm.x86.": "veriopt.translation.ir_smt.x86_intrinsics"}
 
 
+FLOAT_FAMILY = ("veriopt.translation.ir_smt.fp_ops", "veriopt.translation.ir_smt.fp_intrinsics",
+                "veriopt.translation.ir_smt.fp_constrained")
+
+
+def prepare_for(fn) -> None:
+    """Register the floating-point builders before a function with a
+    floating-point value anywhere is encoded (their `select` then replaces
+    the integer one, for fast-math flags): a function without one does not
+    pay for importing them."""
+    if FLOAT_FAMILY[0] in sys.modules:
+        return
+    types = [p.type for p in fn.params] + [fn.ret_type]
+    for instr in fn.instructions():
+        types += [instr.type] + [v.type for v in instr.operands]
+    if any(_has_float(t) for t in types):
+        for module in FLOAT_FAMILY:
+            importlib.import_module(module)
+
+
+def _has_float(ty) -> bool:
+    if isinstance(ty, FloatType):
+        return True
+    parts = ty.fields if isinstance(ty, StructType) else \
+        [ty.elem] if isinstance(ty, (VectorType, ArrayType)) else []
+    return any(_has_float(p) for p in parts)
+
+
 def lookup_intrinsic(callee: str) -> Callable | None:
     """`llvm.umin.v2i8` -> the entry `llvm.umin`. Only type manglings are
     stripped, so a different intrinsic that merely starts with a known name
     (`llvm.vector.splice.right`) is never mistaken for it."""
     for prefix, module in DEFERRED.items():
         if callee.startswith(prefix):
-            import importlib
             importlib.import_module(module)
     parts = callee.split(".")
     while parts:
