@@ -56,9 +56,12 @@ def prepare_for(fn) -> None:
     pay for importing them."""
     if FLOAT_FAMILY[0] in sys.modules:
         return
-    types = [p.type for p in fn.params] + [fn.ret_type]
-    for instr in fn.instructions():
-        types += [instr.type] + [v.type for v in instr.operands]
+    values = [v for instr in fn.instructions() for v in instr.operands]
+    types = [p.type for p in fn.params] + [fn.ret_type] + [i.type for i in fn.instructions()]
+    while values:   # operands, and the operands of constant expressions
+        value = values.pop()
+        types.append(value.type)
+        values += getattr(value, "operands", ())
     if any(_has_float(t) for t in types):
         for module in FLOAT_FAMILY:
             importlib.import_module(module)

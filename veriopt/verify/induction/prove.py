@@ -135,12 +135,12 @@ def _prove(src: Function, tgt: Function, options, little_endian: bool) -> Proof 
         next_t = Point(z3.If(step_s.cont, going, T[-2].v == 1), z3.If(step_s.cont, going, T[-1].v == 1),
                        step_s.cont, _reshape(pre_t.ret, T[:-2]), T)
     # live-ins never change: in the step they are the values the pre computed
-    fixed_ins = _live_in_values(cs, S, pre_s) + (_live_in_values(ct, T, pre_t) if ct.step else [])
+    fixed_ins = _live_in_values(cs, s_in, pre_s) + (_live_in_values(ct, t_in, pre_t) if ct.step else [])
 
     def sub(e: z3.ExprRef) -> z3.ExprRef:
         return z3.substitute(e, *fixed_ins) if fixed_ins else e
     bounds, steps = constants(src, tgt)
-    labels = _labels(cs, "src") + (_labels(ct, "tgt") if ct.step is not None else
+    labels = _labels(cs, s_in, "src") + (_labels(ct, t_in, "tgt") if ct.step is not None else
                                    [f"tgt result#{k}" for k in range(len(T) - 2)]
                                    + ["tgt defined", "tgt returns"])
     candidates = make_candidates(S, T, labels, _arg_lanes(args), bounds, steps,
@@ -205,10 +205,9 @@ def _memory_use(fn: Function) -> str | None:
     for instr in fn.instructions():
         if instr.opcode in MEMORY_OPCODES:
             return f"instruction {instr.opcode}"
-        if instr.opcode == "call" and not str(instr.extra.get("callee", "")).startswith("llvm."):
-            return f"call to @{instr.extra.get('callee')}"
-        if instr.opcode == "call" and str(instr.extra.get("callee", "")).startswith("llvm.mem"):
-            return f"call to @{instr.extra['callee']}"
+        callee = str(instr.extra.get("callee", ""))
+        if instr.opcode == "call" and (not callee.startswith("llvm.") or callee.startswith("llvm.mem")):
+            return f"call to @{callee}"
         if any(isinstance(v.type.scalar(), PtrType) for v in instr.operands):
             return "a pointer value"
     return None
@@ -286,28 +285,26 @@ def _point(enc: Encoding, c: Cut) -> Point:
     return Point(z3.Not(enc.ub), enc.returns, cont, ret, state)
 
 
-def _live_in_values(c: Cut, state: list[Lane], pre: Point) -> list:
+def _live_in_values(c: Cut, state_in: Inputs, pre: Point) -> list:
     """(step variable, value from the pre) for each live-in's lanes."""
-    widths = [len(lanes_of_type) for lanes_of_type in _param_lanes(c)]
-    first = sum(widths[:c.phis])
+    first = sum(_lane_counts(state_in)[:c.phis])
     pairs = []
-    for var, value in zip(state[first:], pre.state[first:]):
+    for var, value in zip(_lanes_of(state_in)[first:], pre.state[first:]):
         pairs += [(var.v, value.v), (var.p, value.p)]
     return pairs
 
 
-def _labels(c: Cut, side: str) -> list[str]:
+def _labels(c: Cut, state_in: Inputs, side: str) -> list[str]:
     """A name for each state lane: `src %i`, `tgt %v#1` (lane 1 of a vector)."""
     out = []
-    for param, param_lanes in zip(c.state, _param_lanes(c)):
-        out += [f"{side} %{param.name}" + (f"#{j}" if len(param_lanes) > 1 else "")
-                for j in range(len(param_lanes))]
+    for param, count in zip(c.state, _lane_counts(state_in)):
+        out += [f"{side} %{param.name}" + (f"#{j}" if count > 1 else "") for j in range(count)]
     return out
 
 
-def _param_lanes(c: Cut) -> list[list]:
-    from veriopt.translation.ir_smt.values import shape
-    return [lanes(shape(p.type, lambda t: Lane(z3.BitVecVal(0, t.width), F))) for p in c.state]
+def _lane_counts(state_in: Inputs) -> list[int]:
+    """How many lanes each state parameter has, in order."""
+    return [len(lanes(state_in.entries[p.name][0])) for p in state_in.params]
 
 
 def _undef_free(point: Point, undef_vars: list, cfg: SolverConfig) -> bool:
