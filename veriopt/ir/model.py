@@ -173,6 +173,8 @@ class Function:
     is_declaration: bool = False
     module_text: str = field(default="", repr=False)  # for running it in the JIT
     globals: dict[str, "GlobalVar"] = field(default_factory=dict, repr=False)  # the module's
+    functions: dict[str, "Function"] = field(default_factory=dict, repr=False)  # the module's,
+                                                    # declarations too: what a call calls
 
     def block(self, name: str) -> Block:
         for b in self.blocks:

@@ -15,7 +15,6 @@ import z3
 
 from veriopt.ir.model import Function
 from veriopt.ir.types import FloatType, PtrType, StructType, Type
-from veriopt.translation.ir_smt.fp_values import format_fp
 from veriopt.translation.ir_smt.memory.pointers import describe as describe_pointer
 from veriopt.translation.ir_smt.values import Lane, SVal, free_constants, lanes
 from veriopt.verify import verdict as V
@@ -71,6 +70,7 @@ class Evaluator:
             if poison:
                 return "poison"
             if isinstance(ty.scalar(), FloatType):
+                from veriopt.translation.ir_smt.fp_values import format_fp
                 return format_fp(value, ty.scalar())
             if isinstance(ty.scalar(), PtrType):
                 return describe_pointer(value)

@@ -24,12 +24,11 @@ from veriopt.ir.model import Function
 from veriopt.ir.types import VoidType
 from veriopt.limits import SOLVER_SECONDS, UNROLL_DEEPENING
 from veriopt.translation.ir_smt import Encoding, Inputs, encode_function
+from veriopt.translation.ir_smt.memory_use import memory_use
 from veriopt.translation.ir_smt.unroll import has_loops
 from veriopt.translation.ir_smt.values import lanes
 from veriopt.verify import verdict as V
-from veriopt.verify.cegis import guess_then_solve
 from veriopt.verify.counterexample import build_counterexample, free_constants
-from veriopt.verify.memory_query import MemoryCheck, make_inputs
 from veriopt.verify.solvers import DEFAULT_SOLVER, SolverConfig, SolverResult, solve
 from veriopt.verify.ub_exploitation import no_ub_exploitation, subst_zero
 from veriopt.verify.witness import undef_witness
@@ -199,11 +198,17 @@ def _verify(src: Function, tgt: Function, options: VerifyOptions, little_endian:
         raise Unsupported("function declarations (no body to verify)")
     # Alive2: no UB exploitation implies defined (neither undef nor poison) inputs
     strict = options.disallow_ub_exploitation
-    inputs = make_inputs(src, tgt, not (options.disable_poison_input or strict),
-                         not (options.disable_undef_input or strict), little_endian)
+    allow_poison = not (options.disable_poison_input or strict)
+    allow_undef = not (options.disable_undef_input or strict)
+    if memory_use(src) or memory_use(tgt):
+        from veriopt.verify.memory_query import MemoryCheck, make_inputs
+        inputs = make_inputs(src, tgt, allow_poison, allow_undef, little_endian)
+    else:   # integer and floating-point code: no memory model to build
+        inputs = Inputs.make(src.params, allow_poison, allow_undef, with_memory=False)
     enc_s = encode_function(src, inputs, "src", little_endian, options.src_unroll)
     enc_t = encode_function(tgt, inputs, "tgt", little_endian, options.tgt_unroll)
-    memory = MemoryCheck(inputs, enc_s, enc_t, src)   # the final memory, and its inputs
+    memory = NoMemory() if inputs.memory is None else \
+        MemoryCheck(inputs, enc_s, enc_t, src)   # the final memory, and its inputs
     cfg = options.solver_config()
 
     src_choices = enc_s.undef_vars + enc_s.nondet_vars
@@ -255,6 +260,20 @@ def _verify(src: Function, tgt: Function, options: VerifyOptions, little_endian:
         return V.Verdict.bounded_to(min(options.src_unroll, options.tgt_unroll),
                                     solver=solver_name)
     return V.Verdict(V.Status.CORRECT, solver=solver_name)
+
+
+class NoMemory:
+    """Stands for `memory_query.MemoryCheck` when neither side touches
+    memory: no query, no precondition, no inputs."""
+
+    def queries(self) -> list:
+        return []
+
+    def precondition(self, src_choices: list) -> z3.BoolRef:
+        return z3.BoolVal(True)
+
+    def free_vars(self) -> list:
+        return []
 
 
 def _reaches_bound(enc_s: Encoding, enc_t: Encoding, all_vars, cfg) -> bool:
@@ -329,6 +348,7 @@ def decide(body: z3.BoolRef, src_choices: list, free_vars: list, inputs: Inputs,
         present = {str(c) for c in free_constants(inst)}
         quantified = [v for v in src_choices if str(v) in present]
         formula = z3.ForAll(quantified, inst) if quantified else inst
+        from veriopt.verify.cegis import guess_then_solve
         result = guess_then_solve(inst, formula, quantified, free_vars, budget, witnesses)
         if result is None:
             return timed_out

@@ -17,7 +17,6 @@ from pathlib import Path
 import z3
 
 from veriopt.limits import SOLVER_SECONDS
-from veriopt.translation.ir_smt.fp_values import without_ieee_bv
 
 SOLVERS = ("z3", "bitwuzla", "portfolio")
 # Chosen by measurement (scripts/bench_solvers.py): Bitwuzla for
@@ -178,6 +177,7 @@ def solve(formula: z3.BoolRef, free_vars: list[z3.ExprRef], cfg: SolverConfig) -
     if cfg.name == "bitwuzla":
         result = solve_bitwuzla(formula, free_vars, cfg)
         if "fp.to_ieee_bv" in result.reason:   # a Z3 extension (FP bits) Bitwuzla lacks
+            from veriopt.translation.ir_smt.fp_values import without_ieee_bv
             result = solve_bitwuzla(without_ieee_bv(formula), free_vars, cfg)
         if result.reason.startswith("bitwuzla:"):   # what it cannot read (bfloat): Z3's
             return solve_z3(formula, cfg)

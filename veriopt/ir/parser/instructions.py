@@ -30,6 +30,9 @@ class InstrParser(MemoryParser):
             tok = self.next()
             if tok.text == "[" and instr.opcode == "call":
                 instr.extra["bundles"] = True
+            elif tok.kind in ("attrgrp", "word") and instr.opcode == "call":
+                # call-site function attributes (groups resolved by the module parser)
+                instr.extra.setdefault("fn_attrs", []).append(tok.text)
             elif tok.kind == "meta" and len(tok.text) > 1 and tok.text[1].isalpha():
                 instr.extra.setdefault("metadata", []).append(tok.text[1:])
         return instr

@@ -51,6 +51,10 @@ class Parser(InstrParser):
             self.skip_line()
         for fn in functions.values():
             fn.fn_attrs = [a for raw in fn.fn_attrs for a in groups.get(raw, [raw])]
+            for instr in fn.instructions():
+                if "fn_attrs" in instr.extra:
+                    instr.extra["fn_attrs"] = [a for raw in instr.extra["fn_attrs"]
+                                               for a in groups.get(raw, [raw])]
         return Module(functions, datalayout, triple, globals=global_vars)
 
     def _attribute_group(self) -> list[str]:
@@ -158,4 +162,5 @@ def parse_module_text(text: str) -> Module:
     for fn in module.functions.values():
         fn.module_text = text
         fn.globals = module.globals
+        fn.functions = module.functions
     return module

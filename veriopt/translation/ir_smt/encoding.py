@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import z3
 
 from veriopt.errors import Unsupported
 from veriopt.ir.model import Param
 from veriopt.ir.types import IntType, PtrType, StructType, Type, VectorType, unsupported_type
-from veriopt.translation.ir_smt.memory.model import NonLocal
 from veriopt.translation.ir_smt.memory.pointers import has_pointer
 from veriopt.translation.ir_smt.values import Lane, SVal, ite, shape
+
+if TYPE_CHECKING:
+    from veriopt.translation.ir_smt.memory.model import NonLocal
 
 F = z3.BoolVal(False)
 T = z3.BoolVal(True)
@@ -73,16 +76,23 @@ class Inputs:
     params: list[Param]
     entries: dict[str, tuple[SVal, tuple]]  # name -> (value over templates, undef templates)
     vars: list[InputVar] = field(default_factory=list)
-    memory: NonLocal = field(default_factory=NonLocal)   # the caller's blocks, shared
+    memory: NonLocal | None = None   # the caller's blocks, shared (None: neither side touches memory)
+    shared: dict[str, z3.BitVecRef] = field(default_factory=dict)   # other unknowns both sides
+                                     # share, once per execution (NaN payloads, rounding mode)
 
     @classmethod
     def make(cls, params: list[Param], allow_poison: bool = True,
              allow_undef: bool = True, global_vars: dict | None = None, dl=None,
-             little_endian: bool = True) -> "Inputs":
+             little_endian: bool = True, with_memory: bool = True) -> "Inputs":
+        """`with_memory=False` when neither side touches memory
+        (memory_use.py): no memory model is built or imported."""
         entries = {}
         all_vars: list[InputVar] = []
-        memory = NonLocal.make(sum(isinstance(p.type, PtrType) for p in params), not allow_poison,
-                               global_vars, dl, little_endian)   # the caller's memory
+        memory = None
+        if with_memory:
+            from veriopt.translation.ir_smt.memory.model import NonLocal
+            memory = NonLocal.make(sum(isinstance(p.type, PtrType) for p in params), not allow_poison,
+                                   global_vars, dl, little_endian)   # the caller's memory
         for param in params:
             reason = unsupported_type(param.type)
             if reason:
@@ -94,6 +104,7 @@ class Inputs:
             allow_u = allow_undef and not param.attrs.noundef
             if isinstance(param.type, PtrType):
                 # never undef (alive-tv: `icmp eq ptr %p, %p` is true)
+                assert memory is not None, "a pointer argument needs the memory model"
                 ptr = memory.pointer_input(param.name)
                 p = z3.Bool(f"in:{param.name}:0:poison") if allow_p else F
                 all_vars.append(InputVar(f"%{param.name}", ptr, p, F, is_pointer=True))

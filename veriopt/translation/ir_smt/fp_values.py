@@ -61,14 +61,10 @@ def shared_var(ctx, name: str, width: int) -> z3.BitVecRef:
     with the inputs both sides are encoded over; the target's encoding
     lists them with its choices (existential in the refinement query,
     fixed in a concrete run)."""
-    shared = ctx.inputs.__dict__.setdefault("shared_vars", {})
+    shared = ctx.inputs.shared
     if name not in shared:
         shared[name] = z3.BitVec(name, width)
     return shared[name]
-
-
-def shared_vars(inputs) -> list[z3.BitVecRef]:
-    return list(inputs.__dict__.get("shared_vars", {}).values())
 
 
 def nan_bits(ctx, ty: Type, sources: list[tuple[z3.BitVecRef, Type]]) -> z3.BitVecRef:

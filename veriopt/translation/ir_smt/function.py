@@ -26,17 +26,15 @@ from veriopt.ir.model import (
     PoisonConst, UndefConst, Value, ZeroConst,
 )
 from veriopt.ir.types import FloatType, IntType, Type, VoidType, unsupported_type
-from veriopt.translation.ir_smt import aggregate_ops, int_ops, intrinsics  # noqa: F401 (registration)
-from veriopt.translation.ir_smt.memory import hooks as memory_ops  # registration; Memory, ...
-from veriopt.translation.ir_smt.fp_flags import apply_nofpclass, chosen_value_flags
-from veriopt.translation.ir_smt.fp_values import const_bits, shared_vars
+from veriopt.translation.ir_smt import int_ops  # noqa: F401 (registration)
 from veriopt.translation.ir_smt.attributes import (
-    BENIGN_METADATA, BENIGN_VALUE_ATTRS, apply_range, check_attributes, require_modelled_types,
+    BENIGN_METADATA, BENIGN_VALUE_ATTRS, POINTER_PARAM_ATTRS, RETURN_ATTRS, apply_range,
+    check_attributes, require_modelled_types,
 )
 from veriopt.translation.ir_smt.encoding import (  # noqa: F401 (InputVar: re-exported)
     F, T, Encoding, Entry, InputVar, Inputs, UseKey, fresh_name, merge_envs, template_name,
 )
-from veriopt.translation.ir_smt.registry import OPCODES, lookup_intrinsic, prepare_for
+from veriopt.translation.ir_smt.registry import lookup_intrinsic, lookup_opcode, prepare_for
 from veriopt.translation.ir_smt.unroll import State, unroll
 from veriopt.translation.ir_smt.values import (
     Lane, SVal, const_lane, ite, lanes, map_lanes, poison_lane, shape,
@@ -68,7 +66,8 @@ class FunctionEncoder:
         self.values: list[tuple[str, Type, Entry]] = []
         self.reach: z3.BoolRef = T
         self.instr: Instr | None = None
-        self.memory = memory_ops.Memory(inputs.memory, side)   # allocas and stores
+        # allocas and stores; None when neither side touches memory (memory_use.py)
+        self.memory = None if inputs.memory is None else memory_ops().Memory(inputs.memory, side)
 
     # ---- services for semantics builders ----
     def add_ub(self, cond: z3.BoolRef, guardable: bool = False) -> None:
@@ -161,19 +160,21 @@ class FunctionEncoder:
         if isinstance(value, ConstExpr):
             return self.const_expr(value)
         if isinstance(value, OpaqueConst) and isinstance(ty, FloatType):
+            from veriopt.translation.ir_smt.fp_values import const_bits
             return Entry(const_lane(ty.width, const_bits(value.text, ty)))
         if isinstance(value, OpaqueConst):
             raise Unsupported(f"constant {value.text} of type {value.type}")
-        return Entry(memory_ops.global_address(self, value))   # else unsupported
+        return Entry(memory_ops().global_address(self, value))   # else unsupported
 
     def const_expr(self, ce: ConstExpr) -> Entry:
-        if ce.opcode not in OPCODES or ce.opcode in ("call",):
+        builder = lookup_opcode(ce.opcode)
+        if builder is None or ce.opcode in ("call",):
             raise Unsupported(f"constant expression {ce.opcode}")
         fake = Instr(None, ce.opcode, ce.type, list(ce.operands), ce.flags, extra={"source_type": ce.source_type})
         saved = self.instr
         self.instr = fake
         try:
-            val = OPCODES[ce.opcode](self, fake)
+            val = builder(self, fake)
         finally:
             self.instr = saved
         return Entry(val)
@@ -189,7 +190,10 @@ class FunctionEncoder:
         # parameters correspond by position, not by name
         for param, shared in zip(fn.params, self.inputs.params):
             val, templates = self.inputs.entries[shared.name]
-            self.env[param.name] = Entry(memory_ops.param_attrs(self, param, self._param_attrs(param, val)), templates)
+            val = self._param_attrs(param, val)
+            if any(a in POINTER_PARAM_ATTRS for a in param.attrs.other):
+                val = memory_ops().param_attrs(self, param, val)
+            self.env[param.name] = Entry(val, templates)
         for param in fn.params:
             self._param_ub(param)
 
@@ -255,7 +259,9 @@ class FunctionEncoder:
             undef_vars += entry.undef_vars
         if result is None:
             result = shape(instr.type, lambda t: poison_lane(t.width))
-        result = chosen_value_flags(self, instr.flags, result, instr.type)
+        if instr.flags:   # fast-math flags on a floating-point phi
+            from veriopt.translation.ir_smt.fp_flags import chosen_value_flags
+            result = chosen_value_flags(self, instr.flags, result, instr.type)
         self._define(instr, Entry(result, undef_vars))
 
     def _branch(self, instr: Instr) -> list[tuple[str, z3.BoolRef]]:
@@ -285,7 +291,7 @@ class FunctionEncoder:
         if instr.opcode == "call":
             val = self._call(instr)
         else:
-            builder = OPCODES.get(instr.opcode)
+            builder = lookup_opcode(instr.opcode)
             if builder is None:
                 raise Unsupported(f"instruction {instr.opcode}")
             require_modelled_types(instr, instr.opcode)
@@ -315,7 +321,7 @@ class FunctionEncoder:
         require_modelled_types(instr, f"call to @{callee}")
         for attrs in instr.extra["arg_attrs"] + [instr.extra["ret_attrs"]]:
             for attr in attrs.other:
-                if attr not in BENIGN_VALUE_ATTRS and not memory_ops.handles_call_attr(callee, attr):
+                if attr not in BENIGN_VALUE_ATTRS and not memory_ops().handles_call_attr(callee, attr):
                     raise Unsupported(f"attribute {attr} on a call to @{callee}")
         for operand, attrs in zip(instr.operands, instr.extra["arg_attrs"]):
             if attrs.noundef:
@@ -326,7 +332,7 @@ class FunctionEncoder:
         ret_attrs: Attrs = instr.extra["ret_attrs"]
         if val is not None:
             val = apply_range(val, ret_attrs)
-            val = apply_nofpclass(val, ret_attrs.nofpclass, instr.type)
+            val = _nofpclass(val, ret_attrs.nofpclass, instr.type)
             if ret_attrs.noundef and instr.name is None:
                 self.add_ub(z3.Or([lane.p for lane in lanes(val)]))
         return val
@@ -336,7 +342,7 @@ class FunctionEncoder:
         self.add_ub(z3.Or(z3.Or([lane.p for lane in lanes(v)]), self.undef_dependence(value)))
 
     def _param_attrs(self, param: Param, val: SVal) -> SVal:
-        return apply_nofpclass(apply_range(val, param.attrs), param.attrs.nofpclass, param.type)
+        return _nofpclass(apply_range(val, param.attrs), param.attrs.nofpclass, param.type)
 
     def _param_ub(self, param: Param) -> None:
         """Passing poison or undef to a `noundef` parameter is UB (the
@@ -359,14 +365,16 @@ class FunctionEncoder:
             self.env = env
             value = instr.operands[0]
             v = self.use(value)
-            v = memory_ops.ret_attrs(self, apply_range(v, fn.ret_attrs))
-            v = apply_nofpclass(v, fn.ret_attrs.nofpclass, fn.ret_type)
+            v = apply_range(v, fn.ret_attrs)
+            if any(a in RETURN_ATTRS for a in fn.ret_attrs.other):
+                v = memory_ops().ret_attrs(self, v)
+            v = _nofpclass(v, fn.ret_attrs.nofpclass, fn.ret_type)
             if fn.ret_attrs.noundef:
                 self.add_ub(z3.Or(z3.Or([lane.p for lane in lanes(v)]),
                                   self.undef_dependence(value)))
             ret = v if ret is None else ite(reach, v, ret)
         if self.side != "src":   # unknowns shared by both sides: existential, as inputs are
-            self.nondet_vars += [v for v in shared_vars(self.inputs)
+            self.nondet_vars += [v for v in self.inputs.shared.values()
                                  if not any(v.eq(w) for w in self.nondet_vars)]
         reached_ret = z3.Or(reach_ret) if reach_ret else F
         if "noreturn" in fn.fn_attrs:   # returning from a noreturn function is UB
@@ -389,3 +397,18 @@ def encode_function(fn: Function, inputs: Inputs, side: str, little_endian: bool
     """`fn` as SMT over the shared `inputs`; `side` names its variables
     ("src"/"tgt"), `unroll` bounds its loops (0: the default)."""
     return FunctionEncoder(fn, inputs, side, little_endian, unroll).encode()
+
+
+def _nofpclass(val: SVal, mask: int, ty: Type) -> SVal:
+    """`nofpclass(...)` (only a floating-point value has one)."""
+    if not mask:
+        return val
+    from veriopt.translation.ir_smt.fp_flags import apply_nofpclass
+    return apply_nofpclass(val, mask, ty)
+
+
+def memory_ops():
+    """The memory model's hooks, imported (and its builders registered)
+    the first time a function that touches memory is encoded."""
+    from veriopt.translation.ir_smt.memory import hooks
+    return hooks

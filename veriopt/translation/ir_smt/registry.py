@@ -42,7 +42,19 @@ _MANGLING = re.compile(r"(i\d+|v\d+i\d+|nxv\d+i\d+|p\d+|v\d+p\d+|f\d+|v\d+f\d+|b
 # Families whose every name starts with a prefix of their own are imported
 # the first time a callee with that prefix is looked up: a run that meets
 # none of them does not pay for them at start-up.
-DEFERRED = {"llvm.x86.": "veriopt.translation.ir_smt.x86_intrinsics"}
+DEFERRED = {"llvm.": "veriopt.translation.ir_smt.intrinsics",
+            "llvm.x86.": "veriopt.translation.ir_smt.x86_intrinsics"}
+# Likewise the aggregate and vector instructions, on the first lookup of one.
+DEFERRED_OPCODES = {name: "veriopt.translation.ir_smt.aggregate_ops"
+                    for name in ("extractelement", "insertelement", "shufflevector",
+                                 "extractvalue", "insertvalue")}
+
+
+def lookup_opcode(name: str) -> Callable | None:
+    """The builder of instruction `name` (None: not modelled)."""
+    if name not in OPCODES and name in DEFERRED_OPCODES:
+        importlib.import_module(DEFERRED_OPCODES[name])
+    return OPCODES.get(name)
 
 
 FLOAT_FAMILY = ("veriopt.translation.ir_smt.fp_ops", "veriopt.translation.ir_smt.fp_intrinsics",

@@ -34,10 +34,11 @@ import z3
 
 from veriopt.errors import Unsupported
 from veriopt.ir.model import Attrs, Function, Param
-from veriopt.ir.types import IntType, PtrType
+from veriopt.ir.types import IntType
 from veriopt.translation.ir_smt.encoding import Encoding, Inputs
 from veriopt.translation.ir_smt.function import encode_function
 from veriopt.translation.ir_smt.loop_cut import Cut, cut
+from veriopt.translation.ir_smt.memory_use import memory_use
 from veriopt.translation.ir_smt.values import Lane, bool_to_bv, lanes, map_lanes
 from veriopt.verify.counterexample import Evaluator, free_constants
 from veriopt.verify.induction.candidates import Candidate, constants, refines
@@ -91,7 +92,7 @@ def prove(src: Function, tgt: Function, options, little_endian: bool = True) -> 
 
 def _prove(src: Function, tgt: Function, options, little_endian: bool) -> Proof | str:
     for fn in (src, tgt):
-        touched = _memory_use(fn)
+        touched = memory_use(fn)
         if touched:
             return f"memory ({touched}) is outside what induction compares"
     cs, ct = cut(src), cut(tgt)
@@ -127,7 +128,7 @@ def _prove(src: Function, tgt: Function, options, little_endian: bool) -> Proof 
         T0 = (lanes(pre_t.ret) if pre_t.ret is not None else []) + \
             [Lane(bool_to_bv(pre_t.defined), F), Lane(bool_to_bv(pre_t.returns), F)]
         t_in = Inputs.make([Param(f"t{k}", IntType(lane.v.size()), Attrs())
-                            for k, lane in enumerate(T0)], allow_undef=False)
+                            for k, lane in enumerate(T0)], allow_undef=False, with_memory=False)
         T = _lanes_of(t_in)
         going = z3.BoolVal(True)
         init_t = Point(z3.If(pre_s.cont, going, pre_t.defined),
@@ -190,27 +191,6 @@ def _prove(src: Function, tgt: Function, options, little_endian: bool) -> Proof 
             return "the inductive step fails and no candidate fact explains it"
         alive = kept
     return "no inductive invariant within the rounds allowed"
-
-
-MEMORY_OPCODES = {"load", "store", "alloca", "getelementptr", "fence", "atomicrmw", "cmpxchg",
-                  "ptrtoint", "inttoptr", "va_arg"}
-
-
-def _memory_use(fn: Function) -> str | None:
-    """The first thing in `fn` that reads or writes memory or handles a
-    pointer, if any: the product compares values and UB, not memory, so such
-    functions are left to the bounded check."""
-    if any(isinstance(p.type.scalar(), PtrType) for p in fn.params):
-        return "a pointer argument"
-    for instr in fn.instructions():
-        if instr.opcode in MEMORY_OPCODES:
-            return f"instruction {instr.opcode}"
-        callee = str(instr.extra.get("callee", ""))
-        if instr.opcode == "call" and (not callee.startswith("llvm.") or callee.startswith("llvm.mem")):
-            return f"call to @{callee}"
-        if any(isinstance(v.type.scalar(), PtrType) for v in instr.operands):
-            return "a pointer value"
-    return None
 
 
 def _witnessed(point: Point, enc_s: Encoding, enc_t: Encoding) -> Point:
@@ -330,14 +310,15 @@ def _arg_inputs(fn: Function, options) -> Inputs:
     plain value that invariants may mention."""
     parts = [Inputs.make([Param(f"a{k}", p.type, p.attrs)],
                          allow_poison=not options.disable_poison_input,
-                         allow_undef=not (options.disable_undef_input or p.attrs.noundef))
+                         allow_undef=not (options.disable_undef_input or p.attrs.noundef),
+                         with_memory=False)
              for k, p in enumerate(fn.params)]
     return _join(*parts) if parts else Inputs([], {}, [])
 
 
 def _state_inputs(c: Cut, prefix: str) -> Inputs:
     return Inputs.make([Param(f"{prefix}{k}", p.type, Attrs()) for k, p in enumerate(c.state)],
-                       allow_undef=False)
+                       allow_undef=False, with_memory=False)
 
 
 def _join(*parts: Inputs) -> Inputs:
