@@ -26,6 +26,16 @@ def sleep(seconds: float) -> dict:
     return {"sleep": seconds}
 
 
+def raw(body: str) -> dict:
+    """A 200 response whose body is `body` as is (not a completion, maybe not JSON)."""
+    return {"raw": body}
+
+
+def hang() -> dict:
+    """Never answer (until the server shuts down)."""
+    return {"hang": True}
+
+
 class StubServer:
     """Serve `script` in order (the last entry repeats when it runs out)."""
 
@@ -33,6 +43,7 @@ class StubServer:
         self.script = list(script)
         self.requests: list[dict] = []
         self.headers: list[dict] = []
+        self.stopping = threading.Event()   # releases requests that hang
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -45,6 +56,12 @@ class StubServer:
                 stub.requests.append(body)
                 stub.headers.append({k.lower(): v for k, v in self.headers.items()})
                 step = stub.script.pop(0) if len(stub.script) > 1 else stub.script[0]
+                if "hang" in step:
+                    stub.stopping.wait()
+                    return
+                if "raw" in step:
+                    self._send_bytes(200, step["raw"].encode())
+                    return
                 if "sleep" in step:
                     time.sleep(step["sleep"])
                     step = {"content": "{}"}
@@ -61,7 +78,9 @@ class StubServer:
                               "total_tokens": 150}})
 
             def _send(self, code: int, payload: dict) -> None:
-                data = json.dumps(payload).encode()
+                self._send_bytes(code, json.dumps(payload).encode())
+
+            def _send_bytes(self, code: int, data: bytes) -> None:
                 try:
                     self.send_response(code)
                     self.send_header("Content-Type", "application/json")
@@ -84,6 +103,7 @@ class StubServer:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.stopping.set()
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(timeout=5)

@@ -13,6 +13,7 @@ import sys
 
 from veriopt.errors import EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR, BadInput, MissingTool
 from veriopt.jsonout import document, dumps
+from veriopt.limits import LimitExceeded
 
 # subcommand name -> (module defining `register(subparsers, name, summary)` and
 # `run(args)`, one-line summary). Only the invoked command's module is imported, so
@@ -30,9 +31,15 @@ EPILOG = """exit codes:
   0  correct (proved for every input and every iteration count)
   1  incorrect (counterexample shown)
   2  bad input
-  3  unknown (timeout) or unsupported feature
+  3  unknown (timeout, a limit of the run reached) or unsupported feature
   4  bounded: no counterexample up to K loop iterations, not a proof
   5  internal error of veriopt (one line; set VERIOPT_TRACEBACK=1 for the traceback)
+
+limits: every command runs in a worker process with a wall clock (--time-limit,
+default 600 s for verify, verify-c and fuzz, 3600 s for conformance, 14400 s for
+bench, --budget + 600 s for optimize) and an address-space cap (--memory-limit,
+default 8192 MB); compilers and preprocessors run with 60 s and 4096 MB each.
+Reaching one prints `unknown: <which limit>` and exits 3.
 
 --json: every command prints one JSON document on stdout, errors (2, 5) included:
 schema docs/schema/veriopt.schema.json, fields in docs/json.md.
@@ -83,12 +90,19 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     for name, (module, summary) in COMMANDS.items():
         if name == only:
             importlib.import_module(module).register(sub, name, summary)
+            from veriopt.commands.supervisor import add_limit_flags
+            add_limit_flags(sub.choices[name], name)
         else:
             sub.add_parser(name, help=summary)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line's exit code. Run as the program (`argv` None), the
+    work happens in a supervised worker under the run's time and memory
+    limits (commands/supervisor.py); called with `argv` (tests, scripts),
+    it runs in this process."""
+    supervised = argv is None and not os.environ.get("VERIOPT_NO_SUPERVISOR")
     argv = sys.argv[1:] if argv is None else argv
     command = argv[0] if argv and argv[0] in COMMANDS else None
     wants_json = command is not None and "--json" in argv
@@ -101,8 +115,25 @@ def main(argv: list[str] | None = None) -> int:
         build_parser().print_help()
         return EXIT_BAD_INPUT
     json_command = args.command if getattr(args, "json", False) else None
+    if supervised:
+        from veriopt.commands.supervisor import supervise
+        return supervise(args, lambda: _run(args, json_command),
+                         lambda limit: _unknown(json_command, limit))
+    return _run(args, json_command)
+
+
+def _run(args: argparse.Namespace, json_command: str | None) -> int:
+    """Run the parsed command; every way it can end is an exit code and at
+    most one line on stderr (plus the JSON document when asked for)."""
     try:
         return int(args.run(args))
+    except LimitExceeded as exc:
+        return _unknown(json_command, exc.limit)
+    except MemoryError:
+        limit = getattr(args, "memory_limit", None)
+        return _unknown(json_command, "memory limit: the run needed more than "
+                        + (f"{limit} MB (raise it with --memory-limit)" if limit else
+                           "the memory available"))
     except BadInput as exc:
         print(exc.render(), file=sys.stderr)
         kind = "missing_tool" if isinstance(exc, MissingTool) else "bad_input"
@@ -120,6 +151,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"veriopt: internal error: {message} (please report it with "
               f"the command line; VERIOPT_TRACEBACK=1 shows where)", file=sys.stderr)
         return _fail(json_command, "internal", message, EXIT_INTERNAL_ERROR)
+
+
+def _unknown(json_command: str | None, limit: str) -> int:
+    """A run that reached a limit: `unknown: <limit>`, exit 3, never a verdict."""
+    line = f"unknown: {limit}"
+    print(line, file=sys.stderr if json_command else sys.stdout)
+    return _fail(json_command, "limit", line, 3)
 
 
 def _fail(json_command: str | None, kind: str, message: str, code: int,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from veriopt.errors import BadInput
 from veriopt.translation.c_frontend import load
+from veriopt.translation.c_nesting import deepest_brackets
 
 from c_helpers import write
 
@@ -71,3 +72,42 @@ def test_duplicate_definition_is_bad_input(tmp_path):
     path = write(tmp_path, "dup.c", "int f(int x) { return x; }\nint f(int x) { return 1; }\n")
     with pytest.raises(BadInput, match="redefinition of 'f'"):
         load(path)
+
+
+# ---------------------------------------------------------------- deep nesting
+# clang-22 overflows its stack at a few thousand levels, pycparser uses
+# ~8 Python frames per parenthesis, the semantics walk the AST recursively:
+# each depth must be one line of bad input with a position, never a crash.
+
+@pytest.mark.parametrize("depth,where,message", [
+    (1000, 2, "nesting too deep for the C parser (1001 levels of brackets)"),
+    (4000, 3, "clang-22 crashed (SIGSEGV) on this file, most likely on nesting too deep "
+              "(4001 levels of brackets here)"),
+])
+def test_deep_parentheses_are_bad_input_with_a_line(tmp_path, depth, where, message):
+    pad = "\n" * (where - 1)
+    path = write(tmp_path, "deep.c", pad + "int f(int x) { return " + "(" * depth + "x"
+                 + ")" * depth + "; }\n")
+    with pytest.raises(BadInput) as info:
+        load(path)
+    assert (info.value.message, info.value.line) == (message, where)
+
+
+def test_a_long_operator_chain_is_bad_input_with_a_line(tmp_path):
+    path = write(tmp_path, "chain.c", "int g(int x) { return x; }\n"
+                 "int f(int x) { return x" + " + x" * 600 + "; }\n")
+    with pytest.raises(BadInput, match=r"nesting too deep: \d+ levels of expressions and "
+                                       r"statements \(veriopt handles up to 250\)") as info:
+        load(path)
+    assert info.value.line == 2
+
+
+def test_nesting_that_real_code_has_still_loads(tmp_path):
+    path = write(tmp_path, "ok.c", "int f(int x) { return " + "(" * 60 + "x" + "+1)" * 60
+                 + "; }\n")
+    assert "f" in load(path).functions
+
+
+def test_bracket_depth_skips_comments_and_literals():
+    text = 'int a = ((1));\n/* ((((( */ char *s = "(((((";\nint b = (((2)));\n'
+    assert deepest_brackets(text) == (3, 3)

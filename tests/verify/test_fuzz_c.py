@@ -81,9 +81,29 @@ def test_target_exhausting_memory_is_contained(tmp_path):
 
 def test_target_may_only_call_what_the_source_calls(tmp_path):
     path = write(tmp_path, "calls.c", "#include <stdlib.h>\nint f(int x) { return x; }\n"
-                 "int g(int x) { return system(\"true\") + x; }\n")
-    with pytest.raises(BadInput, match="calls system, which the source does not"):
+                 "int g(int x) { return rand() + x; }\n")
+    with pytest.raises(BadInput, match="calls rand, which the source does not"):
         fuzz_files(Pair(path, "f", path, "g"), examples=10)
+
+
+@pytest.mark.parametrize("body", ["return system(\"true\") + x;",
+                                  "int (*volatile p)(void) = fork; return p() + x;"])
+def test_code_that_starts_processes_is_refused_before_it_runs(tmp_path, body):
+    # even when the source calls the same: veriopt runs both
+    path = write(tmp_path, "calls.c", "#include <stdlib.h>\nint fork(void);\n"
+                 f"int f(int x) {{ {body} }}\nint g(int x) {{ {body} }}\n")
+    with pytest.raises(BadInput, match="refusing to run 'f': it calls (system|fork)"):
+        fuzz_files(Pair(path, "f", path, "g"), examples=10)
+
+
+def test_a_source_that_never_returns_ends_at_the_time_budget(tmp_path):
+    path = write(tmp_path, "loop.c", "int f(int x) { for (;;) {} return x; }\n"
+                 "int g(int x) { for (;;) {} return x; }\n")
+    start = time.monotonic()
+    verdict = fuzz_files(Pair(path, "f", path, "g"), examples=10000, time_budget=8)
+    assert time.monotonic() - start < 20     # not 10,000 inputs of a second each
+    assert verdict.status is Status.UNKNOWN and "no counterexample in 0 runs" in verdict.reason
+    assert "discarded" in verdict.reason
 
 
 def test_generation_is_deterministic_and_edge_biased():

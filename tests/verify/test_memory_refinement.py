@@ -9,6 +9,34 @@ from veriopt.verify.refinement import VerifyOptions
 
 # name: (IR of @src and @tgt, alive-tv verdict, alive-tv error)
 PAIRS = {
+    "named_struct_field": ("""\
+%S = type { i32, i8 }
+define i32 @src(ptr %p) {
+  store %S { i32 1, i8 2 }, ptr %p
+  %q = getelementptr %S, ptr %p, i64 0, i32 1
+  %v = load i8, ptr %q
+  %w = zext i8 %v to i32
+  ret i32 %w
+}
+define i32 @tgt(ptr %p) {
+  store %S { i32 1, i8 2 }, ptr %p
+  ret i32 2
+}
+""", "correct", None),
+    "named_struct_wrong_field": ("""\
+%S = type { i32, i8 }
+define i32 @src(ptr %p) {
+  store %S { i32 1, i8 2 }, ptr %p
+  %q = getelementptr %S, ptr %p, i64 0, i32 1
+  %v = load i8, ptr %q
+  %w = zext i8 %v to i32
+  ret i32 %w
+}
+define i32 @tgt(ptr %p) {
+  store %S { i32 1, i8 2 }, ptr %p
+  ret i32 1
+}
+""", "incorrect", "Value mismatch"),
     "alias_swap": ("""\
 define i8 @src(ptr %p, ptr %q) {
   store i8 1, ptr %p, align 1

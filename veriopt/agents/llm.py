@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import re
+import time
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -29,6 +30,7 @@ DEFAULT_BASE_URL = "http://localhost:8000/v1"
 DEFAULT_MODEL = "default"
 MAX_FEEDBACK_CHARS = 6000
 MAX_REMARKS = 40
+MIN_REQUEST_SECONDS = 0.5   # less left before the deadline: do not ask at all
 
 SYSTEM = ("You are an expert compiler engineer. You rewrite one function so that it is "
           "faster while keeping exactly its semantics: every rewrite is checked by a formal "
@@ -82,6 +84,9 @@ class LLMAgent:
         self.temperature = temperature
         self.max_tokens = max_tokens
         self.timeout = timeout
+        self.max_retries = max_retries
+        self.deadline: float | None = None   # time.monotonic() the run ends at
+        self.gave_up = False     # after a timeout: not asked again in this run
         self.stats = LLMStats()
         self.tokens_used = 0
         key = api_key or os.environ.get("OPENAI_API_KEY") or PLACEHOLDER_KEY
@@ -95,6 +100,11 @@ class LLMAgent:
         """What reports may show about this agent (never the key)."""
         return {"base_url": redact_url(self.base_url), "model": self.model,
                 "tokens_used": self.tokens_used, **self.stats.as_dict()}
+
+    def set_deadline(self, deadline: float) -> None:
+        """The run's end (`time.monotonic()`): no request outlives it, so a
+        hung endpoint cannot eat more than the run's budget."""
+        self.deadline = deadline
 
     # ------------------------------------------------------------ protocol
     def propose(self, task: Task) -> list[Candidate]:
@@ -129,15 +139,22 @@ class LLMAgent:
     def _ask(self, prompt: str) -> dict[str, Any] | None:
         """One chat completion; the parsed JSON object, or None (counted)."""
         import openai
+        client, timeout = self._client_within_deadline()
+        if client is None:
+            return None
         self.stats.requests += 1
         try:
-            resp = self._client.chat.completions.create(
+            resp = client.chat.completions.create(
                 model=self.model, temperature=self.temperature, max_tokens=self.max_tokens,
                 messages=[{"role": "system", "content": SYSTEM},
                           {"role": "user", "content": prompt}])
         except openai.APITimeoutError:
+            # one unanswered request is enough: each further one would cost
+            # as much of the budget, which the offline agents can use
             self.stats.timeouts += 1
-            log.warning("llm: request timed out after %.0fs", self.timeout)
+            self.gave_up = True
+            log.warning("llm: request timed out after %.1fs; not asked again in this run",
+                        timeout)
             return None
         except openai.APIStatusError as exc:
             self.stats.http_errors += 1
@@ -148,6 +165,11 @@ class LLMAgent:
             self.stats.http_errors += 1
             self.stats.errors.append(type(exc).__name__)
             log.warning("llm: %s from %s", type(exc).__name__, redact_url(self.base_url))
+            return None
+        except ValueError:   # a 200 whose body is not JSON (the client's json.loads)
+            self.stats.replies += 1
+            self.stats.invalid_json += 1
+            log.warning("llm: the response body is not JSON")
             return None
         self.stats.replies += 1
         usage = getattr(resp, "usage", None)
@@ -162,6 +184,22 @@ class LLMAgent:
             self.stats.invalid_json += 1
             log.warning("llm: reply is not a JSON object (%d chars)", len(content))
         return parsed
+
+    def _client_within_deadline(self) -> tuple[Any, float]:
+        """The client for one request, with a timeout of at most the time
+        the run has left (no retry that would outlive it); (None, 0) when
+        no time is left or the endpoint already let a request time out."""
+        if self.gave_up:
+            return None, 0.0
+        if self.deadline is None:
+            return self._client, self.timeout
+        left = self.deadline - time.monotonic()
+        if left <= MIN_REQUEST_SECONDS:
+            return None, 0.0
+        if left >= self.timeout * (self.max_retries + 1):
+            return self._client, self.timeout
+        return self._client.with_options(timeout=min(self.timeout, left), max_retries=0), \
+            min(self.timeout, left)
 
     def _candidates(self, task: Task, reply: dict[str, Any] | None, parent: str | None
                     ) -> list[Candidate]:

@@ -49,6 +49,7 @@ __all__ = ["DROPPED_BOUNDED", "Budget", "Job", "Options", "Orchestrator", "Recor
 Progress = Callable[[str, dict[str, Any]], None]
 Measure = Callable[[Job, Record], "dict[str, Any] | None"]
 MIN_CHECK_SECONDS = 5.0     # a check started at the deadline still gets this long
+EDGE_INPUT_SHARE = 0.25     # of the time left, at most, for asking an agent for edge inputs
 
 
 class Orchestrator:
@@ -82,6 +83,9 @@ class Orchestrator:
     def run(self) -> RunResult:
         start = time.monotonic()
         self.deadline = start + self.budget.seconds
+        for agent in self.agents:   # an LLM request may not outlive the budget
+            if hasattr(agent, "set_deadline"):
+                agent.set_deadline(self.deadline)
         task = self.jobs[0].task
         resumed = self.store.open_run(self.rid, task.source_path or "<input>", task.function,
                                       [j.task.level for j in self.jobs])
@@ -172,11 +176,16 @@ class Orchestrator:
                 suggest = getattr(agent, "suggest_inputs", None)
                 if suggest is None or self._time_left() <= 0:
                     continue
+                if hasattr(agent, "set_deadline"):   # a share, so proposing has time left
+                    agent.set_deadline(time.monotonic() + self._time_left() * EDGE_INPUT_SHARE)
                 try:
                     inputs = suggest(job.task)
                 except Exception as exc:  # an agent's failure never ends the run
                     log.warning("%s: suggest_inputs failed: %s", agent.name, exc)
                     continue
+                finally:
+                    if hasattr(agent, "set_deadline"):
+                        agent.set_deadline(self.deadline)
                 if hasattr(job.gate, "edge_inputs"):
                     job.gate.edge_inputs.extend(inputs)
                 for other in self.agents:      # superopt's CEGIS examples name IR params
@@ -215,7 +224,11 @@ class Orchestrator:
                     continue
                 if job.task.level not in task_levels(agent):
                     continue
-                rank = (st.calls == 0, st.score(), -st.calls, -order)
+                # untried first, and of those the offline ones: a hung
+                # endpoint must not keep them from running at all
+                fresh = st.calls == 0
+                rank = (fresh, fresh and not hasattr(agent, "tokens_used"), st.score(),
+                        -st.calls, -order)
                 if best is None or rank > best[0]:
                     best = (rank, agent, job)
         return None if best is None else (best[1], best[2])

@@ -30,7 +30,17 @@ def run(args: argparse.Namespace) -> int:
     folder = Path(args.folder)
     if not folder.is_dir():
         raise BadInput("not a folder of tests", str(folder))
-    cases = C.select(C.discover(folder), _split(args.tags), _split(args.exclude_tags))
+    if args.jobs < 1:
+        raise BadInput("--jobs must be at least 1")
+    try:
+        found = C.discover(folder)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:   # a malformed manifest
+        raise BadInput("manifest.jsonl must hold one JSON object with \"file\" and "
+                       f"\"verdict\" a line ({type(exc).__name__}: {exc})",
+                       str(folder / "manifest.jsonl")) from None
+    except OSError as exc:        # a directory named *.ll, an unreadable test
+        raise BadInput(f"cannot read a test: {exc.strerror}", exc.filename or str(folder)) from None
+    cases = C.select(found, _split(args.tags), _split(args.exclude_tags))
     if not cases:
         raise BadInput("no tests found (check --tags)", str(folder))
 

@@ -26,6 +26,9 @@ exit codes: 0 never (fuzzing proves nothing), 1 difference found,
 # The command's default is larger than the optimizer's gate (limits.FUZZ_EXAMPLES):
 # a user who asks for fuzzing alone can afford more inputs.
 EXAMPLES = 10000
+# ... and at most this long: a function that never returns costs a second
+# per input (10,000 inputs would be hours); stopping says how many ran.
+TIME_BUDGET = 120.0
 
 
 def register(subparsers: argparse._SubParsersAction, name, summary: str) -> None:
@@ -35,8 +38,9 @@ def register(subparsers: argparse._SubParsersAction, name, summary: str) -> None
     add_pair_arguments(parser)
     parser.add_argument("--examples", dest="fuzz_examples", type=int, default=EXAMPLES,
                         help=f"number of inputs to try (default {EXAMPLES})")
-    parser.add_argument("--time-budget", type=seconds, default=None,
-                        help="stop after this many seconds")
+    parser.add_argument("--time-budget", type=seconds, default=TIME_BUDGET, metavar="S",
+                        help="stop generating inputs after this many seconds, reporting the "
+                             f"runs so far (default {TIME_BUDGET:g})")
     parser.add_argument("--seed", type=int, default=0, help="seed of the input generator")
     parser.set_defaults(run=run)
 

@@ -102,7 +102,10 @@ def parse_budget(text: str) -> float:
     m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(s|m|h)?\s*", text)
     if not m:
         raise BadInput(f"cannot read budget {text!r} (use e.g. 90s, 5m)")
-    return float(m.group(1)) * {"s": 1, "m": 60, "h": 3600}[m.group(2) or "s"]
+    value = float(m.group(1)) * {"s": 1, "m": 60, "h": 3600}[m.group(2) or "s"]
+    if value <= 0:
+        raise BadInput(f"budget {text!r}: give a time above 0 (e.g. 90s, 5m)")
+    return value
 
 
 def build_agents(args: argparse.Namespace, limits: Limits, console) -> list[Any]:

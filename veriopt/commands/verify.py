@@ -4,14 +4,14 @@ from __future__ import annotations
 import argparse
 
 from veriopt.jsonout import document, dumps
-from veriopt.limits import SOLVER_SECONDS, Limits, seconds
+from veriopt.limits import SOLVER_SECONDS, Limits, count, seconds
 from veriopt.verify.refinement import VerifyOptions
 from veriopt.verify.solvers import DEFAULT_SOLVER, SOLVERS
 from veriopt.verify.verdict import Status, Verdict, combine, summary, summary_counts
 
 # alive-tv flags we accept under the same names; those not implemented
 # answer `unsupported: <flag>` rather than a usage error.
-UNIMPLEMENTED_FLAGS = {"tgt_is_asm": "--tgt-is-asm"}
+UNIMPLEMENTED_FLAGS: dict[str, str] = {}
 
 
 VERDICTS = """verdicts (alive-tv's wording) and exit codes:
@@ -41,13 +41,15 @@ def add_verify_options(p: argparse.ArgumentParser) -> None:
                         "poison or undef")
     p.add_argument("--bidirectional", action="store_true",
                    help="also check that the source refines the target")
-    p.add_argument("--src-unroll", type=int, default=0, metavar="N",
+    p.add_argument("--src-unroll", type=count, default=0, metavar="N",
                    help="unroll the source's loops exactly N times")
-    p.add_argument("--tgt-unroll", type=int, default=0, metavar="N",
+    p.add_argument("--tgt-unroll", type=count, default=0, metavar="N",
                    help="unroll the target's loops exactly N times")
-    p.add_argument("--unroll", type=int, default=0, metavar="N",
+    p.add_argument("--unroll", type=count, default=0, metavar="N",
                    help="both (default: deepen 8, 16, 32, 64; see below)")
-    p.add_argument("--tgt-is-asm", action="store_true", help="(not implemented: unsupported)")
+    p.add_argument("--tgt-is-asm", action="store_true",
+                   help="the target is lifted assembly (alive-tv's asm memory model): "
+                        "proved as IR, which the asm target refines; never refuted")
     p.add_argument("--quiet", action="store_true", help="print only the verdict line")
     p.add_argument("--emit-smt", metavar="DIR",
                    help="write every solver query to DIR as SMT-LIB (query-0001.smt2, ...) "
@@ -65,7 +67,7 @@ def options_from_args(args: argparse.Namespace, limits: Limits | None = None) ->
         disallow_ub_exploitation=args.disallow_ub_exploitation,
         bidirectional=args.bidirectional,
         src_unroll=args.src_unroll or args.unroll, tgt_unroll=args.tgt_unroll or args.unroll,
-        emit_smt=getattr(args, "emit_smt", None))
+        emit_smt=getattr(args, "emit_smt", None), tgt_is_asm=getattr(args, "tgt_is_asm", False))
 
 
 def unimplemented_flag(args: argparse.Namespace) -> str | None:

@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import re
 import shutil
+import signal
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pycparser import c_ast, c_parser
 
 from veriopt.errors import BadInput, MissingTool
-from veriopt.limits import COMPILE_SECONDS
+from veriopt.limits import (COMPILE_SECONDS, TOOL_MEMORY_MB, LimitExceeded, effective_memory_mb,
+                            ran_out_of_memory, run_tool)
 from veriopt.tools import CLANG
 from veriopt.translation.c_headers import header_dir
+from veriopt.translation.c_nesting import (MAX_AST_DEPTH, PARSE_RECURSION_LIMIT,
+                                           deepest_brackets, deepest_node)
 
 # Spellings of GNU extensions that pycparser does not parse but that are
 # harmless for the semantics we model.
@@ -26,6 +31,14 @@ _GNU_DEFINES = [
     "-D__restrict__=restrict", "-D__inline=inline", "-D__inline__=inline",
     "-D__asm__(x)=", "-D__const=const", "-D__signed__=signed",
 ]
+
+
+# For the parser (not for clang's check), inline assembly becomes a call of
+# a function no file defines, so the semantics answer `unsupported: call to
+# '__inline_assembly'` and the fuzzer's call check sees it: erased, an
+# `__asm__("movl $5, %0" : "=r"(x))` would be proved a no-op.
+_ASM_AS_CALL = ["-U__asm__", "-D__asm__(...)=__inline_assembly()",
+                "-D__asm(...)=__inline_assembly()"]
 
 
 @dataclass
@@ -64,13 +77,25 @@ def preprocess(path: str, text: str | None = None) -> str:
         raise BadInput("no C preprocessor found (need cpp, gcc or clang)", path)
     here = Path(path).resolve().parent
     cmd = tool + ["-nostdinc", "-undef", "-std=c11", "-I", str(header_dir()), "-I", str(here),
-                  *_GNU_DEFINES, "-x", "c", "-"]
-    proc = subprocess.run(cmd, input=source, capture_output=True, text=True,
-                          timeout=COMPILE_SECONDS,
-                          cwd=str(here) if here.is_dir() else None)
+                  *_GNU_DEFINES, *_ASM_AS_CALL, "-x", "c", "-"]
+    proc = _run(cmd, source, here, "the preprocessor")
     if proc.returncode != 0:
         raise _preprocessor_error(path, proc.stderr)
     return proc.stdout.replace('"<stdin>"', '"' + path + '"')
+
+
+def _run(cmd: list[str], text: str, here: Path, what: str) -> subprocess.CompletedProcess:
+    """Run the preprocessor or clang on `text` within COMPILE_SECONDS and
+    TOOL_MEMORY_MB (`#include "/dev/zero"` must not take the machine);
+    reaching either is LimitExceeded (`unknown`), not a verdict."""
+    try:
+        proc = run_tool(cmd, COMPILE_SECONDS, TOOL_MEMORY_MB, input=text, text=True,
+                        errors="replace", cwd=str(here) if here.is_dir() else None)
+    except subprocess.TimeoutExpired:
+        raise LimitExceeded(f"time limit: {what} ran more than {COMPILE_SECONDS:g} s") from None
+    if proc.returncode != 0 and ran_out_of_memory(proc.returncode, proc.stderr):
+        raise LimitExceeded(f"memory limit: {what} needed more than {effective_memory_mb()} MB")
+    return proc
 
 
 def _read(path: str) -> str:
@@ -93,12 +118,37 @@ def _preprocessor_error(path: str, stderr: str) -> BadInput:
 
 
 def parse_text(text: str, path: str) -> c_ast.FileAST:
-    """Parse preprocessed text; a syntax error becomes BadInput(file:line:col)."""
+    """Parse preprocessed text; a syntax error becomes BadInput(file:line:col),
+    and so does nesting deeper than the parser or the semantics handle."""
     parser = c_parser.CParser()
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous, PARSE_RECURSION_LIMIT))
     try:
-        return parser.parse(text, path)
+        ast = parser.parse(text, path)
     except c_parser.ParseError as exc:
         raise _parse_error(parser, str(exc), path) from None
+    except RecursionError:
+        depth, line = deepest_brackets(text)
+        raise BadInput(f"nesting too deep for the C parser ({depth} levels of brackets)",
+                       path, _user_line(text, line)) from None
+    finally:
+        sys.setrecursionlimit(previous)
+    depth, line = deepest_node(ast)
+    if depth > MAX_AST_DEPTH:
+        raise BadInput(f"nesting too deep: {depth} levels of expressions and statements "
+                       f"(veriopt handles up to {MAX_AST_DEPTH})", path, line)
+    return ast
+
+
+def _user_line(text: str, line: int) -> int | None:
+    """The user's line number for a line of preprocessed text (the nearest
+    line marker before it says where that text came from)."""
+    lines = text.splitlines()[:line]
+    for back, marker in enumerate(reversed(lines)):
+        match = re.match(r'^#\s*(?:line\s+)?(\d+)', marker)
+        if match:
+            return int(match.group(1)) + back - 1
+    return line
 
 
 def _parse_error(parser: c_parser.CParser, message: str, path: str) -> BadInput:
@@ -144,13 +194,15 @@ def check_syntax(path: str, text: str) -> None:
     here = Path(path).resolve().parent
     cmd = [exe, "-fsyntax-only", "-nostdinc", "-undef", "-std=c11", "-I", str(header_dir()),
            "-I", str(here), *_GNU_DEFINES, "-x", "c", "-"]
-    try:
-        proc = subprocess.run(cmd, input=text, capture_output=True, text=True,
-                              timeout=COMPILE_SECONDS, errors="replace",
-                              cwd=str(here) if here.is_dir() else None)
-    except subprocess.TimeoutExpired:
-        raise BadInput(f"clang did not finish checking it within {COMPILE_SECONDS:g} s",
-                       path) from None
+    proc = _run(cmd, text, here, CLANG)
+    if proc.returncode < 0:   # a crash, in practice a stack overflow on deep nesting
+        depth, line = deepest_brackets(text)
+        name = signal.Signals(-proc.returncode).name
+        if depth >= 100:
+            raise BadInput(f"{CLANG} crashed ({name}) on this file, most likely on nesting too "
+                           f"deep ({depth} levels of brackets here)", path, line)
+        raise BadInput(f"{CLANG} crashed ({name}) on this file, most likely on an expression "
+                       "nested too deeply (a long chain of operators)", path)
     if proc.returncode != 0:
         raise _preprocessor_error(path, proc.stderr)
 
@@ -173,13 +225,26 @@ def load(path: str, text: str | None = None) -> CProgram:
 
 
 class _Calls(c_ast.NodeVisitor):
+    """Names a body calls, and names it mentions (a function's name taken
+    as a value, `int (*p)(void) = fork;`, is a call waiting to happen)."""
+
     def __init__(self) -> None:
         self.names: set[str] = set()
+        self.mentioned: set[str] = set()
 
     def visit_FuncCall(self, node: c_ast.FuncCall) -> None:
         if isinstance(node.name, c_ast.ID):
             self.names.add(node.name.name)
         self.generic_visit(node)
+
+    def visit_ID(self, node: c_ast.ID) -> None:
+        self.mentioned.add(node.name)
+
+
+def _declared_functions(program: CProgram) -> set[str]:
+    """Functions the file declares (prototypes included)."""
+    return {node.name for node in program.ast.ext
+            if isinstance(node, c_ast.Decl) and isinstance(node.type, c_ast.FuncDecl)}
 
 
 def external_calls(program: CProgram, name: str) -> set[str]:
@@ -191,6 +256,7 @@ def external_calls(program: CProgram, name: str) -> set[str]:
     """
     seen: set[str] = set()
     external: set[str] = set()
+    declared = _declared_functions(program)
     todo = [name]
     while todo:
         current = todo.pop()
@@ -199,7 +265,8 @@ def external_calls(program: CProgram, name: str) -> set[str]:
         seen.add(current)
         visitor = _Calls()
         visitor.visit(program.function(current).body)
-        for callee in visitor.names:
+        taken = {n for n in visitor.mentioned if n in declared or n in program.functions}
+        for callee in visitor.names | taken:
             if callee in program.functions:
                 todo.append(callee)
             else:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import z3
 
-from veriopt.verify.counterexample import free_constants
+from veriopt.verify.counterexample import free_constants, substitute_model
 from veriopt.verify.solvers import SolverConfig, SolverResult, solve
 
 ROUNDS = 70
@@ -50,7 +50,8 @@ def _expand(body, choices, free_vars, free_names, budget) -> SolverResult | None
         return None
     result = solve(z3.simplify(z3.And(copies)), free_vars, cfg)
     if result.status == "sat":
-        result.model = [(k, v) for k, v in result.model if str(k) in free_names]
+        result.model = [(k, v) for k, v in result.model
+                        if str(k) in free_names or isinstance(k, z3.FuncDeclRef)]
     return result if result.status in ("sat", "unsat") else None
 
 
@@ -126,8 +127,9 @@ def guess_and_check(body: z3.BoolRef, src_choices: list, free_vars: list,
             return SolverResult("unsat", solver=guess.solver)
         if guess.status != "sat":
             return None
-        fixed = [(k, v) for k, v in guess.model if str(k) in free_names]
-        inst = z3.substitute(body, *fixed) if fixed else body
+        fixed = [(k, v) for k, v in guess.model
+                 if str(k) in free_names or isinstance(k, z3.FuncDeclRef)]
+        inst = substitute_model(body, fixed)
         rest = [c for c in free_constants(inst) if str(c) not in choice_names]
         if rest:
             inst = z3.substitute(inst, *[(c, _zero(c)) for c in rest])

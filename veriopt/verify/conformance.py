@@ -83,7 +83,7 @@ def discover(folder: str | Path) -> list[Case]:
 # alive-tv's on/off flags we implement: each sets the VerifyOptions field of
 # the same name (dashes as underscores)
 SWITCHES = ("disable-undef-input", "disable-poison-input", "disallow-ub-exploitation",
-            "bidirectional")
+            "bidirectional", "tgt-is-asm")
 
 
 def options_for(args: list[str], timeout: float, solver: str):

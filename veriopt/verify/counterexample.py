@@ -29,6 +29,15 @@ def format_int(value: int, width: int) -> str:
     return text + ")"
 
 
+def substitute_model(expr: z3.ExprRef, model: list) -> z3.ExprRef:
+    """`expr` with the model's constants and functions (an uninterpreted
+    function's interpretation is a term over z3.Var: solvers.py) put in."""
+    consts = [(k, v) for k, v in model if not isinstance(k, z3.FuncDeclRef)]
+    funs = [(k, v) for k, v in model if isinstance(k, z3.FuncDeclRef)]
+    expr = z3.substitute(expr, *consts) if consts else expr
+    return z3.substitute_funs(expr, *funs) if funs else expr
+
+
 class Evaluator:
     """Evaluates terms under the model; variables the model leaves open
     (source choices, don't-cares) read as 0."""
@@ -38,7 +47,7 @@ class Evaluator:
         self.known = {str(k) for k, _ in model}
 
     def term(self, expr: z3.ExprRef) -> z3.ExprRef:
-        expr = z3.substitute(expr, *self.pairs) if self.pairs else expr
+        expr = substitute_model(expr, self.pairs)
         rest = free_constants(expr)
         if rest:
             zeros = [(c, z3.BitVecVal(0, c.size()) if z3.is_bv(c) else z3.BoolVal(False))
@@ -52,7 +61,7 @@ class Evaluator:
         inputs = [(k, v) for k, v in self.pairs if str(k) not in names]
         for lane in lanes(val):
             for part in (lane.v, lane.p):
-                fixed = z3.simplify(z3.substitute(part, *inputs) if inputs else part)
+                fixed = z3.simplify(substitute_model(part, inputs))
                 if any(str(c) in names for c in free_constants(fixed)):
                     return True
         return False
@@ -146,7 +155,7 @@ def _type_of_input(iv, fn: Function) -> str:
 def _replay_smt(body, src_choices, ev: Evaluator) -> V.Verdict | None:
     """The failed check must hold on the concrete inputs for every source
     choice: ∃ source choice with ¬body must be unsatisfiable."""
-    concrete = z3.substitute(body, *ev.pairs) if ev.pairs else body
+    concrete = substitute_model(body, ev.pairs)
     keep = {str(v) for v in src_choices}
     rest = [c for c in free_constants(concrete) if str(c) not in keep]
     if rest:

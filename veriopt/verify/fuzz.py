@@ -30,6 +30,7 @@ from veriopt.translation.c_frontend import CProgram, external_calls, load
 from veriopt.translation.c_types import CType, IntT, PtrT
 from veriopt.verify.c_pair import Pair, common_signature, format_int
 from veriopt.verify.concrete import Binary, Case, Result, describe, workdir
+from veriopt.verify.concrete.sandbox import refuse_process_calls
 from veriopt.verify.verdict import (ERR_MEMORY, ERR_UB, ERR_VALUE, Counterexample,
                                     Status, Verdict)
 
@@ -202,16 +203,22 @@ def check_inputs(pair: Pair, inputs: list[dict[str, int]], limits: Limits | None
 
 def _binaries(pair: Pair, src_prog: CProgram, tgt_prog: CProgram, params, ret_t,
               tmp: Path, limits: Limits) -> tuple[Binary, Binary]:
-    """Both functions compiled for fuzzing (UBSan traps); BadInput when the
-    target calls a function the source does not (it could do anything)."""
+    """Both functions compiled for fuzzing (UBSan traps); BadInput, before
+    anything is compiled, when either calls a process function (system,
+    fork, exec*, popen, ...) or the target calls a function the source does
+    not (it could do anything)."""
+    src_calls = external_calls(src_prog, pair.src_fn)
+    tgt_calls = external_calls(tgt_prog, pair.tgt_fn)
+    refuse_process_calls(src_calls, pair.src_fn, pair.src_path)
+    refuse_process_calls(tgt_calls, pair.tgt_fn, pair.tgt_path)
+    extra = tgt_calls - src_calls
+    if extra:
+        raise BadInput(f"'{pair.tgt_fn}' calls {', '.join(sorted(extra))}, "
+                       "which the source does not", pair.tgt_path)
     sandbox = {"trap": True, "memory_mb": limits.run_memory_mb,
                "compile_seconds": limits.compile_seconds}
     src = Binary(pair.src_path, pair.src_fn, params, ret_t, tmp, "src", **sandbox)
     tgt = Binary(pair.tgt_path, pair.tgt_fn, params, ret_t, tmp, "tgt", **sandbox)
-    extra = external_calls(tgt_prog, pair.tgt_fn) - external_calls(src_prog, pair.src_fn)
-    if extra:
-        raise BadInput(f"'{pair.tgt_fn}' calls {', '.join(sorted(extra))}, "
-                       "which the source does not", pair.tgt_path)
     return src, tgt
 
 
@@ -219,15 +226,16 @@ def _loop(src: Binary, tgt: Binary, params, ret_t, examples: int, budget: float 
           fuzz_seed: int, start: float) -> tuple[Verdict, FuzzStats]:
     stats = FuzzStats()
     chunk = 0
+    deadline = None if budget is None else start + budget
     while stats.runs + stats.discarded < examples:
-        if budget is not None and time.monotonic() - start > budget:
+        if deadline is not None and time.monotonic() >= deadline:
             break
         want = min(BATCH, examples - stats.runs - stats.discarded)
         batch = generate(params, want, fuzz_seed * 100003 + chunk)
         chunk += 1
         if not batch:
             break
-        found = _compare(src, tgt, batch, params, ret_t, stats)
+        found = _compare(src, tgt, batch, params, ret_t, stats, deadline)
         if found is not None:
             return found, stats
         if len(batch) < want:
@@ -239,13 +247,15 @@ def _loop(src: Binary, tgt: Binary, params, ret_t, examples: int, budget: float 
 
 
 def _compare(src: Binary, tgt: Binary, batch: list[Case], params, ret_t,
-             stats: FuzzStats) -> Verdict | None:
+             stats: FuzzStats, deadline: float | None = None) -> Verdict | None:
     """Run a batch on both sides (the target only where the source ran
-    cleanly); INCORRECT at the first difference."""
-    src_results = src.run(batch, PER_CASE_SECONDS)
+    cleanly); INCORRECT at the first difference. Cases the run's `deadline`
+    cut off count neither way."""
+    src_results = src.run(batch, PER_CASE_SECONDS, deadline=deadline)
     keep = [i for i, r in enumerate(src_results) if r.status == "ok"]
-    stats.discarded += len(batch) - len(keep)
-    tgt_results = tgt.run([batch[i] for i in keep], PER_CASE_SECONDS, stop_at_timeout=True)
+    stats.discarded += len(src_results) - len(keep)
+    tgt_results = tgt.run([batch[i] for i in keep], PER_CASE_SECONDS, stop_at_timeout=True,
+                          deadline=deadline)
     for i, t in zip(keep, tgt_results):
         stats.runs += 1
         kind = difference(src_results[i], t, ret_t)

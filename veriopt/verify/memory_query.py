@@ -13,16 +13,22 @@ import z3
 from veriopt.errors import Unsupported
 from veriopt.ir.model import Function
 from veriopt.translation.ir_smt import Encoding, Inputs
-from veriopt.translation.ir_smt.memory.layout import DataLayout, data_of, poison_of
+from veriopt.translation.ir_smt.memory import addresses
+from veriopt.translation.ir_smt.memory import byte as byte_rep
+from veriopt.translation.ir_smt.memory.layout import DataLayout
+from veriopt.translation.ir_smt.memory.pointer_bytes import pointer_lanes
 from veriopt.translation.ir_smt.memory.pointers import (
     BID_BITS,
     LOCAL_BIT,
     OFF_BITS,
+    bid_of,
     describe,
     has_pointer,
+    is_local,
 )
+from veriopt.translation.ir_smt.values import lanes
 from veriopt.verify import verdict as V
-from veriopt.verify.counterexample import Evaluator, free_constants
+from veriopt.verify.counterexample import Evaluator, free_constants, substitute_model
 from veriopt.verify.solvers import solve
 
 F = z3.BoolVal(False)
@@ -38,12 +44,31 @@ class MemoryQuery:
 
 
 def make_inputs(src: Function, tgt: Function, allow_poison: bool, allow_undef: bool,
-                little_endian: bool) -> Inputs:
+                little_endian: bool, tgt_is_asm: bool = False) -> Inputs:
     """The shared inputs: arguments, and the caller's memory (globals of
     both modules, the arguments' blocks)."""
-    return Inputs.make(src.params, allow_poison=allow_poison, allow_undef=allow_undef,
-                       global_vars=module_globals(src, tgt), dl=DataLayout.of(src),
-                       little_endian=little_endian)
+    inputs = Inputs.make(src.params, allow_poison=allow_poison, allow_undef=allow_undef,
+                         global_vars=module_globals(src, tgt), dl=DataLayout.of(src),
+                         little_endian=little_endian)
+    if inputs.memory is not None:   # blocks for the pointers the caller's memory holds
+        inputs.memory.add_loaded_blocks(pointer_loads(src) + pointer_loads(tgt))
+        # Alive2: the caller's bytes hold pointers only if the functions load
+        # or store pointers (alive-tv: else an unknown i8 is never poison
+        # with -disable-poison-input)
+        inputs.memory.pointer_bytes = pointer_access(src) or pointer_access(tgt)
+        inputs.memory.asm_side = "tgt" if tgt_is_asm else None
+    return inputs
+
+
+def pointer_access(fn: Function) -> bool:
+    """Does `fn` load or store a value that holds a pointer?"""
+    return any(has_pointer(i.type if i.opcode == "load" else i.operands[0].type)
+               for i in fn.instructions() if i.opcode in ("load", "store"))
+
+
+def pointer_loads(fn: Function) -> int:
+    """Pointers `fn`'s loads read (each may point to a block of its own)."""
+    return sum(pointer_lanes(i.type) for i in fn.instructions() if i.opcode == "load")
 
 
 class MemoryCheck:
@@ -61,10 +86,28 @@ class MemoryCheck:
         self.skolem = False   # the location is chosen after the source's choices
         self.src_byte: z3.BitVecRef | None = None
         self.tgt_byte: z3.BitVecRef | None = None
+        self.placed = False
         has_locals = any(m is not None and m.locals for m in (self.src_mem, self.tgt_mem))
-        if has_locals and has_pointer(src_fn.ret_type):
+        if has_locals and has_pointer(src_fn.ret_type) and self._may_return_local():
             raise Unsupported("returning a pointer from a function with allocas")
         self.query()
+
+    def _may_return_local(self) -> bool:
+        """May either side return a (non-poison) pointer to one of its
+        locals? Alive2 compares those by block size, offset and liveness
+        (`Pointer::refined`), which is not modelled; other pointers compare
+        as values."""
+        local = []
+        for enc in (self.src, self.tgt):
+            for lane in lanes(enc.ret) if enc.ret is not None else ():
+                if lane.v.size() == BID_BITS + OFF_BITS:
+                    local.append(z3.And(enc.returns, z3.Not(lane.p), is_local(bid_of(lane.v))))
+        if not local:
+            return False
+        check = z3.Solver()
+        check.set("timeout", 10_000)
+        check.add(self.inputs.memory.precondition(), z3.Or(local))
+        return check.check() != z3.unsat
 
     def queries(self) -> list:
         """The `Mismatch in memory` query, after the value checks (if any
@@ -86,11 +129,10 @@ class MemoryCheck:
                        for i, blk in enumerate(shared.blocks) if i > 0 or null_valid])
         self.src_byte = sb = sm.read_byte(b, o)
         self.tgt_byte = tb = tm.read_byte(b, o)
-        defined = ~poison_of(sb)
-        # data and poison only: the store-width tags are not compared
-        # (alive-tv: re-storing a loaded byte refines leaving it alone)
-        bad = z3.Or((poison_of(tb) & defined) != 0,
-                    ((data_of(sb) ^ data_of(tb)) & defined) != 0)
+        asm = None   # the asm target's bytes may hold a pointer's address (asm_mode.py)
+        if shared.asm_side == "tgt":
+            asm = lambda p: addresses.address(sm, p)  # noqa: E731 (a non-local pointer's)
+        bad = z3.Not(byte_rep.refined(sb, tb, asm_address=asm))
         self.raw = z3.And(self.src.returns, self.tgt.returns, valid, bad)
         return self.raw
 
@@ -124,6 +166,13 @@ class MemoryCheck:
         tied by address, which is only valid when no read address depends
         on the source's own choices (they are under the ∀)."""
         shared = self.inputs.memory
+        if not self.placed:   # where the observed local blocks lie
+            self.placed = True
+            if self.src_mem is not None:
+                addresses.check_source(self.src_mem)
+            for mem in (self.src_mem, self.tgt_mem):
+                if mem is not None:
+                    shared.pre += addresses.constraints(mem)
         self.src_choices = list(src_choices)
         self.skolem = bool(src_choices)
         choices = {str(c) for c in src_choices}
@@ -146,8 +195,8 @@ class MemoryCheck:
         off = ev.term(self.offset).as_long()
         cex.memory = f"Mismatch in {describe((bid << OFF_BITS) | off)}"
         assert self.src_byte is not None and self.tgt_byte is not None
-        cex.source_value = _show_byte(ev.term(self.src_byte).as_long())
-        cex.target_value = _show_byte(ev.term(self.tgt_byte).as_long())
+        cex.source_value = byte_rep.show(ev.term(self.src_byte).as_long())
+        cex.target_value = byte_rep.show(ev.term(self.tgt_byte).as_long())
         assert not bid & LOCAL_BIT
 
 
@@ -169,7 +218,7 @@ class MemoryCheck:
     def _locate(self, model) -> list:
         assert self.raw is not None
         keep = {str(self.block), str(self.offset)}
-        fixed = z3.substitute(self.raw, *model) if model else self.raw
+        fixed = substitute_model(self.raw, model)
         rest = [c for c in free_constants(fixed) if str(c) not in keep]
         zeros = [(c, z3.BitVecVal(0, c.size()) if z3.is_bv(c) else F) for c in rest]
         solver = z3.Solver()
@@ -179,19 +228,6 @@ class MemoryCheck:
             return []
         m = solver.model()
         return [(v, m.eval(v, model_completion=True)) for v in (self.block, self.offset)]
-
-
-def _show_byte(byte: int) -> str:
-    value, poison = byte & 0xFF, (byte >> 8) & 0xFF
-    if poison == 0xFF:
-        return "poison"
-    text = f"#x{value:02x}"
-    if poison:
-        text += f" (poison bits #x{poison:02x})"
-    width, index = (byte >> 16) & 0xFFFF, byte >> 32
-    if width % 8:
-        text += f" / written with {width} bits / byte #{index}"
-    return text
 
 
 def module_globals(src: Function, tgt: Function) -> dict:

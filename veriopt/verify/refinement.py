@@ -24,6 +24,7 @@ from veriopt.ir.model import Function
 from veriopt.ir.types import VoidType
 from veriopt.limits import SOLVER_SECONDS, UNROLL_DEEPENING
 from veriopt.translation.ir_smt import Encoding, Inputs, encode_function
+from veriopt.translation.ir_smt.call_site import trap_keys
 from veriopt.translation.ir_smt.memory_use import memory_use
 from veriopt.translation.ir_smt.unroll import has_loops
 from veriopt.translation.ir_smt.values import lanes
@@ -49,6 +50,7 @@ class VerifyOptions:
     rlimit: int = 0
     jit_replay: bool = True
     emit_smt: str | None = None    # folder receiving every query as SMT-LIB
+    tgt_is_asm: bool = False       # alive-tv's --tgt-is-asm (asm_mode.py)
 
     def solver_config(self) -> SolverConfig:
         return SolverConfig(self.solver, self.timeout, self.rlimit, self.emit_smt)
@@ -108,6 +110,13 @@ def verify_pair(src: Function, tgt: Function, options: VerifyOptions | None = No
     options = options or VerifyOptions()
     start = time.perf_counter()
     try:
+        if options.tgt_is_asm:   # proved for the target as IR, refuted never (asm_mode.py)
+            from veriopt.verify import asm_mode
+            if options.bidirectional:
+                raise Unsupported("--tgt-is-asm with --bidirectional")
+            asm_mode.check_target(tgt)
+            return _timed(asm_mode.settle(_verify_deepening(src, tgt, options, little_endian)),
+                          src, tgt, start)
         verdict = _verify_deepening(src, tgt, options, little_endian)
         if verdict.status is V.Status.CORRECT and options.bidirectional:
             back = _verify_deepening(tgt, src, options, little_endian)
@@ -127,6 +136,10 @@ def verify_pair(src: Function, tgt: Function, options: VerifyOptions | None = No
             ValueError, AssertionError) as exc:
         # a defect of ours must not become a verdict, nor a traceback
         verdict = V.Verdict.unknown(f"internal error: {type(exc).__name__}: {exc}")
+    return _timed(verdict, src, tgt, start)
+
+
+def _timed(verdict: V.Verdict, src: Function, tgt: Function, start: float) -> V.Verdict:
     verdict.seconds = time.perf_counter() - start
     verdict.name = f"@{src.name} -> @{tgt.name}"
     return verdict
@@ -202,16 +215,20 @@ def _verify(src: Function, tgt: Function, options: VerifyOptions, little_endian:
     allow_undef = not (options.disable_undef_input or strict)
     if memory_use(src) or memory_use(tgt):
         from veriopt.verify.memory_query import MemoryCheck, make_inputs
-        inputs = make_inputs(src, tgt, allow_poison, allow_undef, little_endian)
+        inputs = make_inputs(src, tgt, allow_poison, allow_undef, little_endian,
+                             options.tgt_is_asm)
     else:   # integer and floating-point code: no memory model to build
         inputs = Inputs.make(src.params, allow_poison, allow_undef, with_memory=False)
+    inputs.source_traps = trap_keys(src)
     enc_s = encode_function(src, inputs, "src", little_endian, options.src_unroll)
     enc_t = encode_function(tgt, inputs, "tgt", little_endian, options.tgt_unroll)
     memory = NoMemory() if inputs.memory is None else \
         MemoryCheck(inputs, enc_s, enc_t, src)   # the final memory, and its inputs
     cfg = options.solver_config()
+    if inputs.calls is not None and any(r.key is not None for r in inputs.calls.rows):
+        cfg = replace(cfg, name="z3")   # outputs as uninterpreted functions (calls/table.py)
 
-    src_choices = enc_s.undef_vars + enc_s.nondet_vars
+    src_choices = enc_s.undef_vars + enc_s.nondet_vars + enc_t.angelic_vars
     free_vars = _input_vars(inputs) + enc_t.undef_vars + enc_t.nondet_vars + memory.free_vars()
     pre = memory.precondition(src_choices)   # the memory model's shared inputs
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import z3
 
+from veriopt.errors import BadInput
 from veriopt.limits import SOLVER_SECONDS
 
 SOLVERS = ("z3", "bitwuzla", "portfolio")
@@ -89,12 +90,16 @@ def _solve_z3_with(formula: z3.BoolRef, cfg: SolverConfig, strategy: str) -> Sol
     try:
         result = solver.check()
     except z3.Z3Exception as exc:  # out of memory, canceled, ...
-        return SolverResult("unknown", reason=f"z3: {exc}", solver="z3",
+        reason = f"z3: {exc}"
+        if "out of memory" in reason:   # the run's --memory-limit (RLIMIT_AS) reached
+            reason = "memory limit: z3 ran out of memory (raise it with --memory-limit)"
+        return SolverResult("unknown", reason=reason, solver="z3",
                             seconds=time.perf_counter() - start)
     elapsed = time.perf_counter() - start
     if result == z3.sat:
         m = solver.model()
         model = [(d(), m[d]) for d in m.decls() if d.arity() == 0]
+        model += [(d, _as_term(d, m[d])) for d in m.decls() if d.arity() > 0]   # functions
         return SolverResult("sat", model, solver="z3", seconds=elapsed)
     if result == z3.unsat:
         return SolverResult("unsat", solver="z3", seconds=elapsed)
@@ -164,6 +169,16 @@ def _bitwuzla_model(values: dict[str, object], free_vars: list[z3.ExprRef]) -> l
     return model
 
 
+def _as_term(decl: z3.FuncDeclRef, interp) -> z3.ExprRef:
+    """A function's interpretation in a model as a term over its arguments
+    (z3.Var(i)), for `z3.substitute_funs`."""
+    args = [z3.Var(i, decl.domain(i)) for i in range(decl.arity())]
+    term = interp.else_value()
+    for entry in reversed(interp.as_list()[:-1]):
+        term = z3.If(z3.And([a == v for a, v in zip(args, entry[:-1])]), entry[-1], term)
+    return term
+
+
 def _has_quantifier(formula: z3.ExprRef) -> bool:
     return z3.is_quantifier(formula)
 
@@ -195,12 +210,19 @@ def emit_query(formula: z3.BoolRef, folder: str) -> Path:
     """Write one query as SMT-LIB (query-0001.smt2, ...), in the order they
     are asked, so anyone can re-check each answer with another solver."""
     path = Path(folder) / f"query-{next(_emitted):04d}.smt2"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_query(path, formula)
+    except OSError as exc:    # --emit-smt names a file, or a folder that cannot be made
+        raise BadInput(f"cannot write SMT queries there: {exc.strerror}", folder) from None
+    return path
+
+
+def _write_query(path: Path, formula: z3.BoolRef) -> None:
     path.write_text("; a query veriopt asked while checking a refinement: a counterexample\n"
                     "; search (sat = a counterexample), a quantifier-free instance of one\n"
                     "; (unsat = none), or a side check (does some run reach the loop bound)\n"
                     + to_smtlib(formula))
-    return path
 
 
 def _portfolio(formula, free_vars, cfg) -> SolverResult:

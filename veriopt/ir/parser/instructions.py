@@ -28,14 +28,27 @@ class InstrParser(MemoryParser):
         # trailing operand bundles, metadata, attribute groups
         while self.peek().kind not in ("nl", "eof") and not self.at("}"):
             tok = self.next()
-            if tok.text == "[" and instr.opcode == "call":
-                instr.extra["bundles"] = True
-            elif tok.kind in ("attrgrp", "word") and instr.opcode == "call":
+            if tok.kind in ("attrgrp", "word") and instr.opcode == "call":
                 # call-site function attributes (groups resolved by the module parser)
                 instr.extra.setdefault("fn_attrs", []).append(tok.text)
             elif tok.kind == "meta" and len(tok.text) > 1 and tok.text[1].isalpha():
                 instr.extra.setdefault("metadata", []).append(tok.text[1:])
         return instr
+
+    def _bundles(self) -> list[tuple[str, list[Value]]]:
+        """Operand bundles: `[ "align"(ptr %p, i64 8), "nonnull"(ptr %q) ]`."""
+        self.expect("[")
+        bundles: list[tuple[str, list[Value]]] = []
+        while not self.accept("]"):
+            tag = self.next().text.strip('"')
+            self.expect("(")
+            values: list[Value] = []
+            while not self.accept(")"):
+                values.append(self.parse_value(self.parse_type()))
+                self.accept(",")
+            bundles.append((tag, values))
+            self.accept(",")
+        return bundles
 
     def _flags(self) -> frozenset[str]:
         flags = set()
@@ -188,9 +201,11 @@ class InstrParser(MemoryParser):
                     self.expect(",")
             if isinstance(ty, OpaqueType) and ty.name == "function type":
                 ty = OpaqueType("function type")
-            return Instr(name, "call", ty, args, flags,
-                         extra={"callee": callee, "ret_attrs": ret_attrs, "arg_attrs": arg_attrs,
-                                "tail": op in ("tail", "musttail")})
+            extra = {"callee": callee, "ret_attrs": ret_attrs, "arg_attrs": arg_attrs,
+                     "tail": op in ("tail", "musttail")}
+            if self.at("["):
+                extra["bundles"] = self._bundles()
+            return Instr(name, "call", ty, args, flags, extra=extra)
         if op in MEMORY_OPS:
             return self.parse_memory_instr(op, name)
         # anything else (atomics, ...)

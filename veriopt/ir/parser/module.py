@@ -33,6 +33,14 @@ class Parser(InstrParser):
                 else:
                     triple = val
                 continue
+            if t.kind == "local" and self.peek(1).text == "=" and self.peek(2).text == "type":
+                name = self.next().text
+                self.next()
+                self.next()
+                opaque = self.accept("opaque")
+                self.named_types = {**self.named_types,
+                                    name: OpaqueType(name) if opaque else self.parse_type()}
+                continue
             if t.text in ("define", "declare"):
                 fn = self.parse_function()
                 functions[fn.name] = fn

@@ -29,6 +29,8 @@ FP_CLASSES = {"snan": 1, "qnan": 2, "nan": 3, "ninf": 4, "pinf": 512, "inf": 516
 class ValueParser(TokenStream):
     """Reads types, values and attributes."""
 
+    named_types: dict[str, Type] = {}   # the module's `%T = type ...` (set per module)
+
     def parse_type(self) -> Type:
         t = self.next()
         ty: Type
@@ -72,6 +74,8 @@ class ValueParser(TokenStream):
             ty = FloatType(t.text)
         elif t.text == "label":
             ty = LABEL
+        elif t.kind == "local" and t.text in self.named_types:   # %T = type {...}
+            ty = self.named_types[t.text]
         else:
             ty = OpaqueType(t.text)
         # function types: `i32 (i32, ...)`

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import z3
 
@@ -77,6 +77,8 @@ class Inputs:
     entries: dict[str, tuple[SVal, tuple]]  # name -> (value over templates, undef templates)
     vars: list[InputVar] = field(default_factory=list)
     memory: NonLocal | None = None   # the caller's blocks, shared (None: neither side touches memory)
+    calls: Any = None   # the table of the declared functions called (calls/table.py)
+    source_traps: frozenset[str] | None = None   # the traps the source has (function.py)
     shared: dict[str, z3.BitVecRef] = field(default_factory=dict)   # other unknowns both sides
                                      # share, once per execution (NaN payloads, rounding mode)
 
@@ -153,6 +155,8 @@ class Encoding:
     sink: z3.BoolRef = F      # the execution goes beyond the unroll bound (not checked)
     has_loops: bool = False
     guardable_ub: z3.BoolRef = F  # arithmetic UB (see FunctionEncoder.add_ub)
+    angelic_vars: list = field(default_factory=list)   # the target's choices made in the
+        # source's favour, quantified with the source's (which source call a call stands for)
 
 
 def template_name(var: z3.ExprRef) -> str:

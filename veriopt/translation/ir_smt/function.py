@@ -22,19 +22,20 @@ import z3
 
 from veriopt.errors import Unsupported
 from veriopt.ir.model import (
-    AggregateConst, Attrs, ConstExpr, Function, Instr, IntConst, LocalRef, OpaqueConst, Param,
+    AggregateConst, ConstExpr, Function, Instr, IntConst, LocalRef, OpaqueConst, Param,
     PoisonConst, UndefConst, Value, ZeroConst,
 )
 from veriopt.ir.types import FloatType, IntType, Type, VoidType, unsupported_type
-from veriopt.translation.ir_smt import int_ops  # noqa: F401 (registration)
+from veriopt.translation.ir_smt import call_site, int_ops  # noqa: F401 (int_ops: registration)
 from veriopt.translation.ir_smt.attributes import (
-    BENIGN_METADATA, BENIGN_VALUE_ATTRS, POINTER_PARAM_ATTRS, RETURN_ATTRS, apply_range,
-    check_attributes, require_modelled_types,
+    BENIGN_METADATA, POINTER_PARAM_ATTRS, RETURN_ATTRS, apply_range, check_attributes,
+    require_modelled_types,
 )
 from veriopt.translation.ir_smt.encoding import (  # noqa: F401 (InputVar: re-exported)
     F, T, Encoding, Entry, InputVar, Inputs, UseKey, fresh_name, merge_envs, template_name,
 )
-from veriopt.translation.ir_smt.registry import lookup_intrinsic, lookup_opcode, prepare_for
+from veriopt.translation.ir_smt.call_site import memory_ops, nofpclass
+from veriopt.translation.ir_smt.registry import lookup_opcode, prepare_for
 from veriopt.translation.ir_smt.unroll import State, unroll
 from veriopt.translation.ir_smt.values import (
     Lane, SVal, const_lane, ite, lanes, map_lanes, poison_lane, shape,
@@ -68,6 +69,8 @@ class FunctionEncoder:
         self.instr: Instr | None = None
         # allocas and stores; None when neither side touches memory (memory_use.py)
         self.memory = None if inputs.memory is None else memory_ops().Memory(inputs.memory, side)
+        self.escaped: list[int] = []   # local blocks passed to calls that keep them (calls/)
+        self.angelic_vars: list = []   # see Encoding.angelic_vars
 
     # ---- services for semantics builders ----
     def add_ub(self, cond: z3.BoolRef, guardable: bool = False) -> None:
@@ -183,6 +186,9 @@ class FunctionEncoder:
     def encode(self) -> Encoding:
         fn = self.fn
         prepare_for(fn)   # the floating-point builders, when fn needs them
+        if self.side == "src" and self.memory is not None:
+            from veriopt.translation.ir_smt.calls.encode import reserve_result_blocks
+            reserve_result_blocks(fn, self.inputs)   # memory calls may return
         reason = unsupported_type(fn.ret_type)
         if reason:
             raise Unsupported(f"{reason} (return type)")
@@ -285,7 +291,8 @@ class FunctionEncoder:
 
     def _instruction(self, instr: Instr) -> None:
         for kind in instr.extra.get("metadata", ()):
-            if kind not in BENIGN_METADATA:
+            if kind not in BENIGN_METADATA and not (
+                    instr.opcode == "load" and memory_ops().handles_metadata(kind)):
                 raise Unsupported(f"!{kind} metadata on {instr.opcode}")
         first_new_undef = len(self.undef_vars)
         if instr.opcode == "call":
@@ -300,7 +307,8 @@ class FunctionEncoder:
             # the undef copies this instruction consumed stay undef in its
             # result: every use of the result gets copies of its own (freeze
             # consumed its copies as non-determinism, so it has none)
-            self._define(instr, Entry(val, tuple(self.undef_vars[first_new_undef:])))
+            declared = instr.opcode == "call" and not instr.extra["callee"].startswith("llvm.")
+            self._define(instr, Entry(val, () if declared else tuple(self.undef_vars[first_new_undef:])))
             if instr.opcode == "call" and instr.extra["ret_attrs"].noundef:
                 # a noundef result that is poison or undef is UB at the call
                 self._noundef_ub(LocalRef(instr.name, instr.type))
@@ -312,37 +320,14 @@ class FunctionEncoder:
         self.env[instr.name] = entry
 
     def _call(self, instr: Instr):
-        callee = instr.extra["callee"]
-        if instr.extra.get("bundles"):
-            raise Unsupported(f"operand bundles on call to @{callee}")
-        builder = lookup_intrinsic(callee) if callee.startswith("llvm.") else None
-        if builder is None:
-            raise Unsupported(f"call to @{callee}")
-        require_modelled_types(instr, f"call to @{callee}")
-        for attrs in instr.extra["arg_attrs"] + [instr.extra["ret_attrs"]]:
-            for attr in attrs.other:
-                if attr not in BENIGN_VALUE_ATTRS and not memory_ops().handles_call_attr(callee, attr):
-                    raise Unsupported(f"attribute {attr} on a call to @{callee}")
-        for operand, attrs in zip(instr.operands, instr.extra["arg_attrs"]):
-            if attrs.noundef:
-                self._noundef_ub(operand)
-        if any(attrs.nofpclass for attrs in instr.extra["arg_attrs"]):
-            raise Unsupported(f"attribute nofpclass on an argument of a call to @{callee}")
-        val = builder(self, instr)
-        ret_attrs: Attrs = instr.extra["ret_attrs"]
-        if val is not None:
-            val = apply_range(val, ret_attrs)
-            val = _nofpclass(val, ret_attrs.nofpclass, instr.type)
-            if ret_attrs.noundef and instr.name is None:
-                self.add_ub(z3.Or([lane.p for lane in lanes(val)]))
-        return val
+        return call_site.call(self, instr)
 
     def _noundef_ub(self, value: Value) -> None:
         v = self.use(value)
         self.add_ub(z3.Or(z3.Or([lane.p for lane in lanes(v)]), self.undef_dependence(value)))
 
     def _param_attrs(self, param: Param, val: SVal) -> SVal:
-        return _nofpclass(apply_range(val, param.attrs), param.attrs.nofpclass, param.type)
+        return nofpclass(apply_range(val, param.attrs), param.attrs.nofpclass, param.type)
 
     def _param_ub(self, param: Param) -> None:
         """Passing poison or undef to a `noundef` parameter is UB (the
@@ -368,7 +353,7 @@ class FunctionEncoder:
             v = apply_range(v, fn.ret_attrs)
             if any(a in RETURN_ATTRS for a in fn.ret_attrs.other):
                 v = memory_ops().ret_attrs(self, v)
-            v = _nofpclass(v, fn.ret_attrs.nofpclass, fn.ret_type)
+            v = nofpclass(v, fn.ret_attrs.nofpclass, fn.ret_type)
             if fn.ret_attrs.noundef:
                 self.add_ub(z3.Or(z3.Or([lane.p for lane in lanes(v)]),
                                   self.undef_dependence(value)))
@@ -389,7 +374,8 @@ class FunctionEncoder:
                         z3.Or(self.unreachable_terms) if self.unreachable_terms else F,
                         dict(self.undef_origin),
                         z3.Or(self.sink_terms) if self.sink_terms else F, self.has_loops,
-                        z3.Or(self.guardable_terms) if self.guardable_terms else F)
+                        z3.Or(self.guardable_terms) if self.guardable_terms else F,
+                        list(self.angelic_vars))
 
 
 def encode_function(fn: Function, inputs: Inputs, side: str, little_endian: bool = True,
@@ -397,18 +383,3 @@ def encode_function(fn: Function, inputs: Inputs, side: str, little_endian: bool
     """`fn` as SMT over the shared `inputs`; `side` names its variables
     ("src"/"tgt"), `unroll` bounds its loops (0: the default)."""
     return FunctionEncoder(fn, inputs, side, little_endian, unroll).encode()
-
-
-def _nofpclass(val: SVal, mask: int, ty: Type) -> SVal:
-    """`nofpclass(...)` (only a floating-point value has one)."""
-    if not mask:
-        return val
-    from veriopt.translation.ir_smt.fp_flags import apply_nofpclass
-    return apply_nofpclass(val, mask, ty)
-
-
-def memory_ops():
-    """The memory model's hooks, imported (and its builders registered)
-    the first time a function that touches memory is encoded."""
-    from veriopt.translation.ir_smt.memory import hooks
-    return hooks

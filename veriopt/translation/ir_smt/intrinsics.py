@@ -235,6 +235,9 @@ def _assume(ctx, instr):
     intrinsic; Alive2 reads it the same way, as a refinement-only check.)"""
     c = ctx.op(0)
     ctx.add_ub(z3.Or(c.p, c.v == 0))
+    if instr.extra.get("bundles"):
+        from veriopt.translation.ir_smt.assume_bundles import bundles_ub
+        bundles_ub(ctx, instr.extra["bundles"])
     return None
 
 

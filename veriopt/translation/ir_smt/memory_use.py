@@ -29,7 +29,7 @@ def memory_use(fn: Function) -> str | None:
             return f"call to @{callee}"
         if _has_ptr(instr.type):
             return "a pointer value"
-        values = list(instr.operands)
+        values = list(instr.operands) + [v for _, vs in instr.extra.get("bundles", ()) for v in vs]
         while values:   # operands, and the operands of constant expressions
             value = values.pop()
             if _has_ptr(value.type):

@@ -10,22 +10,21 @@ that ends the process is reported and the batch resumes after it.
 """
 from __future__ import annotations
 
-import os
-import resource
 import shutil
 import signal
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from veriopt.errors import BadInput
-from veriopt.limits import COMPILE_SECONDS, RUN_MEMORY_MB, RUN_SECONDS
+from veriopt.limits import (COMPILE_SECONDS, RUN_MEMORY_MB, RUN_SECONDS, TOOL_MEMORY_MB,
+                            LimitExceeded, effective_memory_mb, ran_out_of_memory, run_tool)
 from veriopt.translation.c_types import CType, IntT
 from veriopt.verify.c_pair import format_int
 from veriopt.verify.concrete.harness import ENTRY, Case, harness_source
-
-MEMORY_LIMIT = RUN_MEMORY_MB << 20
+from veriopt.verify.concrete.sandbox import sandboxed
 
 
 @dataclass
@@ -44,17 +43,6 @@ def compiler() -> str:
         if exe:
             return exe
     raise BadInput("no C compiler found (need gcc or clang)")
-
-
-def limit_child(cpu_seconds: int, memory: int = MEMORY_LIMIT):
-    """preexec_fn applying the resource limits every candidate runs under."""
-    def apply() -> None:
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        os.setsid()
-    return apply
 
 
 def describe(result: Result, ret_t: CType) -> str:
@@ -105,10 +93,14 @@ class Binary:
 
     def _run_tool(self, cmd: list[str], what: str) -> None:
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True,
-                                  timeout=self.compile_seconds)
+            proc = run_tool(cmd, self.compile_seconds, TOOL_MEMORY_MB, text=True,
+                            errors="replace")
         except subprocess.TimeoutExpired:
-            raise BadInput(f"{what} took more than {self.compile_seconds:g} s", self.path)
+            raise LimitExceeded(f"time limit: {what} took more than "
+                                f"{self.compile_seconds:g} s") from None
+        if proc.returncode != 0 and ran_out_of_memory(proc.returncode, proc.stderr):
+            raise LimitExceeded(f"memory limit: {what} needed more than "
+                                f"{effective_memory_mb()} MB")
         if proc.returncode != 0:
             first = (proc.stderr.strip().splitlines() or ["failed"])[0]
             raise BadInput(f"{what} failed: {first}", self.path)
@@ -125,44 +117,46 @@ class Binary:
                         str(self.exe)], "linking the harness")
 
     def run(self, cases: list[Case], per_case: float = RUN_SECONDS, timeout: float | None = None,
-            stop_at_timeout: bool = False) -> list[Result]:
+            stop_at_timeout: bool = False, deadline: float | None = None) -> list[Result]:
         """Run all cases, resuming after any case that ended the process.
 
         `per_case`: seconds one input may run (an alarm in the harness);
         `timeout`: the whole batch's wall clock (default: enough for all).
         With `stop_at_timeout` the results end at the first case that ran
         out of time (the fuzzer needs no more once the target hangs).
+        `deadline` (time.monotonic()): the results end where it passed; a
+        case cut off by it is left out, not reported as a timeout (it says
+        nothing about the function).
         """
         results: list[Result] = []
         lines = [c.encode(self.params) for c in cases]
         limit = timeout if timeout is not None else per_case * len(cases) + 5.0
         while len(results) < len(cases):
-            results += self._batch(lines[len(results):], per_case, limit, stop_at_timeout)
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                break
+            cut = left is not None and left < limit
+            results += self._batch(lines[len(results):], per_case, min(limit, left or limit),
+                                   stop_at_timeout, cut)
             if stop_at_timeout and results and results[-1].status == "timeout":
                 break
         return results
 
     def _batch(self, lines: list[str], per_case: float, limit: float,
-               stop_at_timeout: bool = False) -> list[Result]:
+               stop_at_timeout: bool = False, cut: bool = False) -> list[Result]:
         cpu = max(1, int(limit) + 1)
         ms = max(1, int(per_case * 1000))
-        try:
-            argv = [str(self.exe), str(ms), "1" if stop_at_timeout else "0"]
-            proc = subprocess.run(argv, input="\n".join(lines) + "\n",
-                                  capture_output=True, text=True, timeout=limit,
-                                  preexec_fn=limit_child(cpu, self.memory),
-                                  env={"UBSAN_OPTIONS": "print_stacktrace=0:halt_on_error=1",
-                                       "PATH": "/usr/bin:/bin"})
-            out, err, code, timed_out = proc.stdout, proc.stderr, proc.returncode, False
-        except subprocess.TimeoutExpired as exc:
-            out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
-            err, code, timed_out = "", None, True
+        argv = [str(self.exe), str(ms), "1" if stop_at_timeout else "0"]
+        out, err, code, timed_out = sandboxed(argv, "\n".join(lines) + "\n", limit, cpu,
+                                              self.memory)
         results = [self._parse(line, per_case) for line in out.splitlines()
                    if line.startswith(("R ", "X "))]
         if len(results) >= len(lines):
             return results[:len(lines)]
         if stop_at_timeout and results and results[-1].status == "timeout":
             return results
+        if timed_out and cut:
+            return results        # the run's deadline, not the function, ended it
         if timed_out or code in (-9, -24):
             results.append(Result("timeout", message="the process ran out of time"))
         elif "runtime error" in err:

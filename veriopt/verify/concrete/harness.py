@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from veriopt.translation.c_types import CType, IntT, PtrT
+from veriopt.verify.concrete.sandbox import SECCOMP_C
 
 ENTRY = "veriopt_entry"
 
@@ -84,6 +85,7 @@ def harness_source(params: list[tuple[str, CType]], ret_t: CType) -> str:
 #include <sys/mman.h>
 #include <sys/time.h>
 #include <unistd.h>
+{SECCOMP_C}
 {ret} {ENTRY}({proto});
 static unsigned long long next(char **p) {{ return strtoull(*p, p, 16); }}
 static sigjmp_buf jump;
@@ -101,6 +103,7 @@ int main(int argc, char **argv) {{
   int sigs[] = {{ SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGALRM }};
   for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaction(sigs[i], &sa, NULL);
   setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+  {{ const char *unconfined = veriopt_sandbox(); if (unconfined) printf("S %s\\n", unconfined); }}
   while (getline(&line, &cap, stdin) > 0) {{
     char *p = line;
     unsigned char *base[MAXG]; unsigned char *map[MAXG];

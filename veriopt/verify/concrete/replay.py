@@ -18,6 +18,7 @@ from veriopt.translation.c_inputs import Inputs, MemObject
 from veriopt.translation.c_types import IntT
 from veriopt.verify.c_pair import Pair, model_int, signature
 from veriopt.verify.concrete.compiled import Binary, Result, describe, workdir
+from veriopt.verify.concrete.sandbox import PROCESS_CALLS
 from veriopt.verify.concrete.harness import Case
 from veriopt.verify.verdict import ERR_MEMORY, ERR_UB, ERR_VALUE
 
@@ -67,7 +68,11 @@ def replay(pair: Pair, inputs: Inputs, model: z3.ModelRef, kind: str,
     if case is None:
         return ["not replayed: the buffers of this example are too large to run"]
     src_prog, tgt_prog = load(pair.src_path), load(pair.tgt_path)
-    if external_calls(tgt_prog, pair.tgt_fn) - external_calls(src_prog, pair.src_fn):
+    src_calls, tgt_calls = (external_calls(src_prog, pair.src_fn),
+                            external_calls(tgt_prog, pair.tgt_fn))
+    if (src_calls | tgt_calls) & PROCESS_CALLS:
+        return ["not replayed: the code calls process functions (system, fork, exec*, ...)"]
+    if tgt_calls - src_calls:
         return ["not replayed: the target calls functions the source does not"]
     ret_t = signature(src_prog, pair.src_fn)[1]
     try:

@@ -36,6 +36,7 @@ from veriopt.errors import Unsupported
 from veriopt.ir.model import Attrs, Function, Param
 from veriopt.ir.types import IntType
 from veriopt.translation.ir_smt.encoding import Encoding, Inputs
+from veriopt.translation.ir_smt.call_site import trap_keys
 from veriopt.translation.ir_smt.function import encode_function
 from veriopt.translation.ir_smt.loop_cut import Cut, cut
 from veriopt.translation.ir_smt.memory_use import memory_use
@@ -100,6 +101,7 @@ def _prove(src: Function, tgt: Function, options, little_endian: bool) -> Proof 
         return "the source has no loop, or the signatures differ"
     cfg: SolverConfig = options.solver_config()
     args = _arg_inputs(src, options)
+    args.source_traps = trap_keys(src)
     pre_s_enc = encode_function(cs.pre, args, "src", little_endian)
     pre_t_enc = encode_function(ct.pre, args, "tgt", little_endian)
     pre_s = _witnessed(_point(pre_s_enc, cs), pre_s_enc, pre_t_enc)
@@ -322,9 +324,10 @@ def _state_inputs(c: Cut, prefix: str) -> Inputs:
 
 
 def _join(*parts: Inputs) -> Inputs:
+    traps = [i.source_traps for i in parts if i.source_traps is not None]
     return Inputs([p for i in parts for p in i.params],
                   {k: v for i in parts for k, v in i.entries.items()},
-                  [v for i in parts for v in i.vars])
+                  [v for i in parts for v in i.vars], source_traps=traps[0] if traps else None)
 
 
 def _lanes_of(inputs: Inputs) -> list[Lane]:

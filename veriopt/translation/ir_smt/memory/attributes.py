@@ -4,8 +4,9 @@
 at entry; `captures(none)`/`nocapture`, `readonly`, `writeonly`, `readnone`
 are promises about what the body does, accepted where the body visibly
 keeps them and refused otherwise (their violation would be UB, which is
-not modelled yet): no pointer returned or passed to a call; no store
-(load) through a pointer based on the argument. Comparing the pointer is
+not modelled yet): no pointer returned, or passed to a call that may
+keep it; no store (load) through a pointer based on the argument, by the
+body or by a callee it is passed to. Comparing the pointer is
 no violation (alive-tv: `icmp eq` of a `captures(none)` argument is a plain
 comparison). Anything else on a pointer is refused.
 """
@@ -45,12 +46,12 @@ def _body_does(fn: Function, name: str) -> dict[str, bool]:
     """What the body does with argument `name`: store or load through a
     pointer based on it, capture it (return it, call, ptrtoint)."""
     based = _based_on(fn, name)
-    calls = any(i.opcode == "call" and not i.extra.get("callee", "").startswith("llvm.")
-                for i in fn.instructions())
-    out = {"store": calls, "load": calls,
-           "capture": has_pointer(fn.ret_type) or calls
-           or any(i.opcode == "ptrtoint" for i in fn.instructions())}
+    out = {"store": False, "load": False,
+           "capture": has_pointer(fn.ret_type) or any(i.opcode == "ptrtoint" for i in fn.instructions())}
     for i in fn.instructions():
+        if i.opcode == "call" and not i.extra.get("callee", "").startswith("llvm."):
+            for kind, done in _call_does(fn, i, based).items():
+                out[kind] = out[kind] or done
         callee = i.extra.get("callee", "") if i.opcode == "call" else ""
         reads = [i.operands[0]] if i.opcode == "load" else \
             [i.operands[1]] if callee.startswith(("llvm.memcpy", "llvm.memmove")) else []
@@ -60,6 +61,37 @@ def _body_does(fn: Function, name: str) -> dict[str, bool]:
         for kind, ptrs in (("load", reads), ("store", writes)):
             if any(isinstance(p, LocalRef) and p.name in based for p in ptrs):
                 out[kind] = True
+        stored = i.operands[0] if i.opcode == "store" else None
+        if isinstance(stored, LocalRef) and stored.name in based:
+            # the pointer itself goes to memory: captured, and what is loaded
+            # back is based on it too (not followed): assume every access
+            out["capture"] = out["load"] = out["store"] = True
+    return out
+
+
+def _call_does(fn: Function, call, based: set[str]) -> dict[str, bool]:
+    """What a call to a declared function may do through the pointers
+    `based` on an argument it is passed (LangRef: writes by the callee
+    through other pointers are not the caller's): by the callee's parameter
+    attributes and memory effects; an indirect call may do anything."""
+    callee = fn.functions.get(call.extra.get("callee", ""))
+    if callee is None:
+        return {"store": True, "load": True, "capture": True}
+    attrs_of = call.extra.get("fn_attrs", []) + callee.fn_attrs
+    may_read = not any(a in ("readnone", "writeonly", "memory(none)", "memory(write)")
+                       for a in attrs_of)
+    may_write = not any(a in ("readnone", "readonly", "memory(none)", "memory(read)")
+                        for a in attrs_of)
+    out = {"store": False, "load": False, "capture": False}
+    for k, (operand, site) in enumerate(zip(call.operands, call.extra["arg_attrs"])):
+        if not (isinstance(operand, LocalRef) and operand.name in based):
+            continue
+        decl = callee.params[k].attrs if k < len(callee.params) else site
+        given = set(site.other) | set(decl.other)
+        captures = {site.args.get("captures"), decl.args.get("captures")}
+        out["store"] |= may_write and not given & {"readonly", "readnone"}
+        out["load"] |= may_read and not given & {"writeonly", "readnone"}
+        out["capture"] |= "nocapture" not in given and "none" not in captures
     return out
 
 
@@ -83,10 +115,10 @@ def ret_attrs(ctx, val: SVal) -> SVal:
         return val
     if not isinstance(val, Lane):
         raise Unsupported(f"attribute {handled[0]} on a returned aggregate")
-    return _constrain(ctx, val, attrs)
+    return constrain_pointer(ctx, val, attrs)
 
 
-def _constrain(ctx, val: Lane, attrs) -> Lane:
+def constrain_pointer(ctx, val: Lane, attrs) -> Lane:
     handled = attrs.other
     ptr, poison = val.v, val.p
     if "nonnull" in handled:
@@ -124,4 +156,4 @@ def param_attrs(ctx, param: Param, val: SVal) -> SVal:
             raise Unsupported(f"attribute readnone on %{param.name} (not visibly kept)")
         if promise and does[promise]:
             raise Unsupported(f"attribute {attr} on %{param.name} (not visibly kept)")
-    return _constrain(ctx, val, attrs)
+    return constrain_pointer(ctx, val, attrs)

@@ -10,6 +10,7 @@ from veriopt.errors import Unsupported
 from veriopt.ir.model import Instr, IntConst
 from veriopt.ir.types import ArrayType, PtrType, StructType, Type, VectorType
 from veriopt.translation.ir_smt.encoding import fresh_name
+from veriopt.translation.ir_smt.memory import addresses, pointer_bytes
 from veriopt.translation.ir_smt.memory.effects import effects_ub
 from veriopt.translation.ir_smt.memory.layout import DataLayout, from_bytes, to_bytes
 from veriopt.translation.ir_smt.memory.pointers import (
@@ -43,9 +44,6 @@ def _plain_access(ctx, instr: Instr, ty: Type) -> int:
         if instr.extra.get(key):
             raise Unsupported(f"{key} {instr.opcode}")
     _fn_attrs(ctx)
-    if has_pointer(ty):
-        raise Unsupported("loading a pointer from memory" if instr.opcode == "load"
-                          else "storing a pointer to memory")
     return DataLayout.of(ctx.fn).store_size(ty)
 
 
@@ -67,12 +65,27 @@ def _alloca(ctx, instr: Instr) -> Lane:
         raise Unsupported("inalloca/swifterror alloca")
     count = extra.get("count")
     n = 1
+    elem = DataLayout.of(ctx.fn).alloc_size(extra["alloc_type"])
     if count is not None:
         if not isinstance(count, IntConst):
-            raise Unsupported("variable-size alloca")
+            return Lane(ctx.memory.alloca(_variable_size(ctx, count, elem), extra["align"],
+                                          ctx.reach), z3.BoolVal(False))
         n = count.value % (1 << count.type.width)
-    size = n * DataLayout.of(ctx.fn).alloc_size(extra["alloc_type"])
-    return Lane(ctx.memory.alloca(size, extra["align"], ctx.reach), z3.BoolVal(False))
+    return Lane(ctx.memory.alloca(n * elem, extra["align"], ctx.reach), z3.BoolVal(False))
+
+
+def _variable_size(ctx, count, elem: int) -> z3.BitVecRef:
+    """`alloca T, iN %n`: %n (zero-extended) elements; UB if %n is poison,
+    undef, or the size is 2^63 bytes or more (alive-tv: `alloca i32, i64 2^61` is UB,
+    `alloca i8, i32 -1` is not)."""
+    if any(i.opcode == "call" and not str(i.extra.get("callee", "")).startswith("llvm.")
+           for i in ctx.fn.instructions()):
+        raise Unsupported("variable-size alloca in a function with calls")
+    n = ctx.use(count)
+    wide = z3.ZeroExt(128 - n.v.size(), n.v) * z3.BitVecVal(elem, 128)
+    # an undef count is UB too (alive-tv: `alloca i8, i8 undef`)
+    ctx.add_ub(z3.Or(n.p, ctx.undef_dependence(count), z3.UGE(wide, z3.BitVecVal(1 << 63, 128))))
+    return z3.Extract(OFF_BITS - 1, 0, wide)
 
 
 @opcode("load")
@@ -80,9 +93,39 @@ def _load(ctx, instr: Instr):
     nbytes = _plain_access(ctx, instr, instr.type)
     ptr = ctx.op(0)
     check_access(ctx, ptr, nbytes, instr.extra["align"])
+    if has_pointer(instr.type):
+        pointer_bytes.count_loaded(ctx, instr.type)
+    asm = ctx.side == ctx.inputs.memory.asm_side   # integer loads of pointers read addresses
     val = from_bytes(ctx.memory.read(ptr.v, nbytes), instr.type, ctx.little_endian,
-                     DataLayout.of(ctx.fn))
-    return _fresh_undef(ctx, val)
+                     DataLayout.of(ctx.fn),
+                     (lambda p: addresses.address(ctx.memory, p, True)) if asm else None)
+    return _load_metadata(ctx, instr, _fresh_undef(ctx, val))
+
+
+LOAD_METADATA = {"nonnull", "noundef"}
+
+
+def handles_metadata(kind: str) -> bool:
+    """Load metadata with a meaning the load builder models."""
+    return kind in LOAD_METADATA
+
+
+def _load_metadata(ctx, instr: Instr, val):
+    """`!nonnull`: a null result is poison; `!noundef`: a poison result is
+    UB (LangRef; alive-tv agrees on both, and on the pair: null is UB)."""
+    meta = instr.extra.get("metadata", ())
+    if "nonnull" in meta:
+        if not isinstance(instr.type, PtrType):
+            raise Unsupported(f"!nonnull metadata on a load of {instr.type}")
+        # null as Alive2's `isNull`: address 0 (alive-tv: `!nonnull` is
+        # `select (icmp eq %y, null), poison, %y`)
+        val = Lane(val.v, z3.Or(val.p, addresses.address(ctx.memory, val.v, True) == 0))
+    if "noundef" in meta:
+        if any(str(c) in {str(u) for u in ctx.undef_vars}
+               for lane in lanes(val) for c in free_constants(lane.v)):
+            raise Unsupported("!noundef metadata on a load that may read undef")
+        ctx.add_ub(z3.Or([lane.p for lane in lanes(val)]))
+    return val
 
 
 def _fresh_undef(ctx, val):
@@ -111,6 +154,8 @@ def _store(ctx, instr: Instr) -> None:
     nbytes = _plain_access(ctx, instr, ty)
     val, ptr = ctx.op(0), ctx.op(1)
     check_access(ctx, ptr, nbytes, instr.extra["align"], write=True)
+    if has_pointer(ty):
+        pointer_bytes.check_stored(ctx, val, ptr)
     ctx.memory.write(ctx.reach, ptr.v, to_bytes(val, ty, ctx.little_endian, DataLayout.of(ctx.fn)))
 
 
@@ -215,8 +260,7 @@ _int_icmp = OPCODES["icmp"]
 def _icmp(ctx, instr: Instr):
     """Pointers within their blocks ([0, size]) compare by block and offset
     (alive-tv: one past the end of %a is not %b); otherwise by address,
-    which is modelled for non-local blocks only. Relational predicates
-    would need addresses everywhere."""
+    (addresses.py). Relational predicates are not modelled."""
     if not isinstance(instr.operands[0].type.scalar(), PtrType):
         return _int_icmp(ctx, instr)
     if instr.predicate not in ("eq", "ne"):
@@ -230,15 +274,27 @@ def _icmp(ctx, instr: Instr):
 
 
 def _pointer_eq(ctx, x: Lane, y: Lane) -> z3.BoolRef:
-    """(The result matters only where neither pointer is poison.)"""
-    inside = z3.And(ctx.memory.in_bounds(x.v), ctx.memory.in_bounds(y.v))
-    if z3.is_true(z3.simplify(inside)):
-        return x.v == y.v
-    shared = ctx.inputs.memory
-    local = z3.Or(is_local(bid_of(x.v)), is_local(bid_of(y.v)))
-    check = z3.Solver()
-    check.set("timeout", 5000)
-    check.add(shared.precondition(), local, z3.Not(inside), z3.Not(x.p), z3.Not(y.p))
-    if check.check() != z3.unsat:
-        raise Unsupported("comparing a pointer that may be outside its local block (addresses)")
-    return z3.If(inside, x.v == y.v, shared.address(x.v) == shared.address(y.v))
+    """By address (alive-tv: one past the end of @g1 may be @g2, and a
+    target's alloca may be at the address of an argument, which in Alive2
+    may be an integer cast to a pointer). The source chooses its locals'
+    layout (alive-tv): it picks one where a pointer within one of its locals
+    is no other pointer within its block, so those differ, unless the source
+    also observes a local's address (addresses.py refuses that mix). (The
+    result matters only where neither pointer is poison.)"""
+    if z3.is_true(z3.simplify(x.v == y.v)):
+        return z3.BoolVal(True)
+    mem = ctx.memory
+    same = addresses.address(mem, x.v) == addresses.address(mem, y.v)
+    if ctx.side == "tgt" or not mem.locals:
+        return same
+    bx, by = bid_of(x.v), bid_of(y.v)
+    lx, ly = is_local(bx), is_local(by)
+    inside = z3.And(mem.in_bounds(x.v), mem.in_bounds(y.v))
+    apart = z3.And(inside, z3.Or(lx, ly), bx != by)
+    live = z3.And(z3.Not(x.p), z3.Not(y.p))
+    if addresses.may(ctx, z3.And(live, z3.Or(lx, ly), z3.Not(inside))):
+        mem.local_addresses_seen = True
+    if not addresses.may(ctx, z3.And(live, apart, same)):   # the rule changes nothing
+        return same
+    mem.locals_kept_apart = True
+    return z3.And(z3.Not(apart), same)

@@ -1,5 +1,5 @@
-"""`llvm.memset`, `llvm.memcpy`, `llvm.memmove` with constant sizes, and
-`bitcast` between pointer types. A variable size is `unsupported` (the
+"""`llvm.memset`, `llvm.memcpy`, `llvm.memmove` with constant sizes,
+`llvm.ptrmask`, and `bitcast` between pointer types. A variable size is `unsupported` (the
 bytes touched would be unbounded).
 """
 from __future__ import annotations
@@ -10,8 +10,10 @@ from veriopt.errors import Unsupported
 from veriopt.ir.model import Instr, IntConst
 from veriopt.ir.types import PtrType
 from veriopt.translation.ir_smt.memory.instructions import check_access
-from veriopt.translation.ir_smt.memory.layout import BYTE_BITS
-from veriopt.translation.ir_smt.memory.pointers import bid_of, is_local, off_of
+from veriopt.translation.ir_smt.memory.byte import int_byte
+from veriopt.translation.ir_smt.memory.pointer_bytes import check_copied
+from veriopt.translation.ir_smt.memory import addresses
+from veriopt.translation.ir_smt.memory.pointers import OFF_BITS, bid_of, is_local, make_ptr, off_of
 from veriopt.translation.ir_smt.registry import OPCODES, intrinsic, opcode
 from veriopt.translation.ir_smt.values import Lane
 
@@ -60,8 +62,7 @@ def _memset(ctx, instr: Instr):
     ptr, val = ctx.op(0), ctx.op(1)
     _access(ctx, ptr, n, _align(instr, 0), True)
     poison = z3.If(val.p, z3.BitVecVal(0xFF, 8), z3.BitVecVal(0, 8))
-    byte = z3.Concat(z3.BitVecVal(8, 24), poison, val.v)   # written as bytes: width 8, #0
-    assert byte.size() == BYTE_BITS
+    byte = int_byte(z3.Concat(z3.BitVecVal(8, 24), poison, val.v))   # written as bytes: width 8, #0
     ctx.memory.write(ctx.reach, ptr.v, [byte] * n)
 
 
@@ -74,6 +75,8 @@ def _memcpy(ctx, instr: Instr):
     dst, src = ctx.op(0), ctx.op(1)
     _access(ctx, dst, n, _align(instr, 0), True)
     _access(ctx, src, n, _align(instr, 1), False)
+    if n:
+        check_copied(ctx, dst)
     if n and not instr.extra["callee"].startswith("llvm.memmove"):
         same = bid_of(dst.v) == bid_of(src.v)
         a, b = off_of(dst.v), off_of(src.v)
@@ -95,3 +98,17 @@ def _bitcast(ctx, instr: Instr):
             raise Unsupported(f"bitcast from {instr.operands[0].type} to {instr.type}")
         return ctx.op(0)
     return _int_bitcast(ctx, instr)
+
+
+@intrinsic("llvm.ptrmask")
+def _ptrmask(ctx, instr: Instr):
+    """The pointer whose address is the address `& mask`, in the same block
+    (Alive2's `maskOffset`): poison if either operand is."""
+    if not isinstance(instr.type, PtrType):
+        raise Unsupported("llvm.ptrmask on a vector")
+    ptr, mask = ctx.op(0), ctx.op(1)
+    if mask.v.size() != OFF_BITS:
+        raise Unsupported(f"llvm.ptrmask with an i{mask.v.size()} mask")
+    addr = addresses.address(ctx.memory, ptr.v, True)
+    off = off_of(ptr.v) + ((addr & mask.v) - addr)
+    return Lane(make_ptr(bid_of(ptr.v), off), z3.Or(ptr.p, mask.p))

@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 import z3
 
 from veriopt.errors import Unsupported
+from veriopt.translation.ir_smt.memory import byte as byte_rep
 from veriopt.translation.ir_smt.memory.globals import global_layout
+from veriopt.translation.ir_smt.memory.havoc import Havoc, not_freed
 from veriopt.translation.ir_smt.memory.layout import (
     BYTE_BITS,
     POISON_BYTE,
     DataLayout,
-    poison_of,
 )
 from veriopt.translation.ir_smt.memory.pointers import (
     BID_BITS,
@@ -77,6 +78,11 @@ class NonLocal:
     global_bids: dict[str, int] = field(default_factory=dict)     # @g -> its block
     known: dict[int, list[z3.BitVecRef]] = field(default_factory=dict)  # constants' bytes
     bases: list[z3.BitVecRef] = field(default_factory=list)   # addresses, when compared
+    loaded_blocks: int = 0    # blocks only pointers loaded from memory point to (reserved)
+    asm_side: str | None = None  # "tgt" with --tgt-is-asm (verify/asm_mode.py)
+    pointer_bytes: bool = True   # the caller's bytes may be pointers (Alive2: only if some
+                                 # load or store of either side has a pointer type)
+    pointer_loads: int = 0    # pointer lanes loaded so far, both sides
 
     @classmethod
     def make(cls, count: int, no_poison: bool = False, global_vars: dict | None = None,
@@ -121,6 +127,25 @@ class NonLocal:
             base = z3.If(bid == nonlocal_bid(i), self.bases[i], base)
         return base + off_of(ptr)
 
+    def add_loaded_blocks(self, count: int) -> None:
+        """`count` more blocks, for the pointers the caller's memory holds
+        (Alive2 reserves one per load): a loaded pointer may point to a
+        block no argument or global does. Before any byte is read."""
+        assert not self.reads and not self.bases
+        first = len(self.blocks)
+        self._add_blocks(range(first, first + count))
+        self.loaded_blocks += count
+        if len(self.blocks) > LOCAL_BIT:
+            raise Unsupported(f"more than {LOCAL_BIT} non-local blocks")
+
+    def reserve_blocks(self, count: int) -> None:
+        """`count` more blocks (for pointers calls return: calls/), before
+        any byte is read or any address taken."""
+        assert not self.reads and not self.bases
+        self._add_blocks(range(len(self.blocks), len(self.blocks) + count))
+        if len(self.blocks) > LOCAL_BIT:
+            raise Unsupported(f"more than {LOCAL_BIT} non-local blocks")
+
     def _add_blocks(self, indices) -> None:
         shared = self
         for i in indices:
@@ -157,8 +182,9 @@ class NonLocal:
             if z3.eq(read.bid, bid) and z3.eq(read.off, off):
                 return read.var
         var = z3.BitVec(f"nl:byte:{len(self.reads)}", BYTE_BITS)
+        self.pre.append(byte_rep.well_formed(var, len(self.blocks) if self.pointer_bytes else 0))
         if self.no_poison:
-            self.pre.append(poison_of(var) == 0)
+            self.pre.append(byte_rep.no_poison(var))
         for read in self.reads:
             self.pre.append(z3.Implies(z3.And(read.bid == bid, read.off == off), read.var == var))
         self.reads.append(InitRead(bid, off, var))
@@ -184,9 +210,13 @@ def _table(data: list[z3.BitVecRef], off: z3.BitVecRef) -> z3.BitVecRef:
 
 @dataclass
 class LocalBlock:
-    size: int
+    size: int | z3.BitVecRef   # bytes (a term for a variable-size alloca)
     align: int
     alive: z3.BoolRef   # the alloca executed
+
+
+def _local_size(block: LocalBlock) -> z3.BitVecRef:
+    return block.size if isinstance(block.size, z3.BitVecRef) else _bv(block.size)
 
 
 @dataclass
@@ -206,12 +236,17 @@ class Memory:
 
     def __init__(self, shared: NonLocal, side: str):
         self.shared = shared
+        self.side = side
         shared.sides[side] = self
         self.null_valid = False   # the function has null_pointer_is_valid (set by builders)
         self.locals: list[LocalBlock] = []
-        self.writes: list[Write] = []
+        self.writes: list[Write | Havoc] = []
+        self.local_bases: dict[int, z3.BitVecRef] = {}   # addresses, when observed (addresses.py)
+        self.local_ptr_bytes = False   # a pointer to a local block may have been stored
+        self.locals_kept_apart = False     # (addresses.py) compared two locals as different
+        self.local_addresses_seen = False  # (addresses.py) saw a local's address
 
-    def alloca(self, size: int, align: int, guard: z3.BoolRef) -> z3.BitVecRef:
+    def alloca(self, size: int | z3.BitVecRef, align: int, guard: z3.BoolRef) -> z3.BitVecRef:
         if len(self.locals) >= MAX_LOCAL_BLOCKS:
             raise Unsupported(f"more than {MAX_LOCAL_BLOCKS} allocas")
         self.locals.append(LocalBlock(size, align, guard))
@@ -230,14 +265,14 @@ class Memory:
         for i, block in enumerate(self.locals):
             if block.align < align or not _may_equal(bid, local_bid(i)):
                 continue
-            inb = z3.And(z3.ULE(n, _bv(block.size)), z3.ULE(off, _bv(block.size) - n))
+            inb = z3.And(z3.ULE(n, _local_size(block)), z3.ULE(off, _local_size(block) - n))
             cases.append(z3.And(bid == local_bid(i), block.alive, inb))
         log_align = align.bit_length() - 1
         for i, block in enumerate(self.shared.blocks):
             if (i == 0 and not self.null_valid) or not _may_equal(bid, nonlocal_bid(i)):
                 continue
             inb = z3.And(z3.ULE(n, block.size), z3.ULE(off, block.size - n))
-            cases.append(z3.And(bid == nonlocal_bid(i), block.alive, inb,
+            cases.append(z3.And(bid == nonlocal_bid(i), block.alive, not_freed(self, i), inb,
                                 z3.UGE(block.align_log, _bv(log_align, 8)),
                                 block.writable if write else T))
         if not cases:
@@ -261,7 +296,7 @@ class Memory:
         cases = []
         for i, block in enumerate(self.locals):
             if _may_equal(bid, local_bid(i)):
-                cases.append(z3.And(bid == local_bid(i), z3.ULE(off, _bv(block.size))))
+                cases.append(z3.And(bid == local_bid(i), z3.ULE(off, _local_size(block))))
         for i, nl in enumerate(self.shared.blocks):
             if _may_equal(bid, nonlocal_bid(i)):
                 size = nl.size if i > 0 or self.null_valid else _bv(0)
@@ -277,17 +312,34 @@ class Memory:
                   upto: int | None = None) -> z3.BitVecRef:
         """The byte at (bid, off) after the first `upto` writes (all by default)."""
         local = z3.simplify(is_local(bid))
+        fresh = self._fresh()
         if z3.is_true(local):
-            value = POISON_BYTE      # a fresh alloca's bytes are poison
+            value = fresh      # a fresh alloca's bytes are poison
         elif z3.is_false(local):
-            value = self.shared.initial_byte(bid, off)
+            value = self._initial(bid, off)
         else:
-            value = z3.If(local, POISON_BYTE, self.shared.initial_byte(bid, off))
+            value = z3.If(local, fresh, self._initial(bid, off))
         for w in self.writes[:upto]:
+            if isinstance(w, Havoc):   # a call that may write (memory/havoc.py)
+                covered = z3.simplify(z3.And(w.guard, w.covers(bid)))
+                if not z3.is_false(covered):
+                    value = z3.If(covered, w.byte(bid, off), value)
+                continue
             if not (_may_equal(w.bid, bid) and _may_equal(w.off, off)):
                 continue
             value = z3.If(z3.And(w.guard, w.bid == bid, w.off == off), w.byte, value)
         return value
+
+    def _fresh(self) -> z3.BitVecRef:
+        """A fresh alloca's byte: poison; 0 in the asm target (Alive2's
+        poison byte is 0 with its poison bits, which asm ignores)."""
+        return z3.BitVecVal(0, BYTE_BITS) if self.shared.asm_side == self.side else POISON_BYTE
+
+    def _initial(self, bid: z3.BitVecRef, off: z3.BitVecRef) -> z3.BitVecRef:
+        """The caller's byte as this side reads it: the asm target
+        (--tgt-is-asm) reads no poison in memory (Alive2's asm `Byte`)."""
+        byte = self.shared.initial_byte(bid, off)
+        return byte_rep.without_poison(byte) if self.shared.asm_side == self.side else byte
 
     def write(self, guard: z3.BoolRef, ptr: z3.BitVecRef, data: list[z3.BitVecRef]) -> None:
         bid, off = z3.simplify(bid_of(ptr)), z3.simplify(off_of(ptr))
