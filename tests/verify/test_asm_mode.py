@@ -128,3 +128,19 @@ def test_bidirectional_is_refused():
     v = verify_ir(CORRECT["pointer_store_as_its_address"],
                   options=VerifyOptions(tgt_is_asm=True, bidirectional=True))
     assert v.status.value == "unsupported"
+
+
+def test_a_poison_result_of_the_asm_target_is_some_value():
+    """Alive2: no poison in assembly. The target returns a maybe-poison
+    argument where the source returns it frozen: more poisonous as IR,
+    correct as asm (alive-tv agrees on both)."""
+    text = """define i8 @src(i8 range(i8 0, 10) %x) {
+  %f = freeze i8 %x
+  ret i8 %f
+}
+define i8 @tgt(i8 range(i8 0, 10) %x) {
+  ret i8 %x
+}
+"""
+    assert verify_ir(text, options=VerifyOptions(tgt_is_asm=True)).status.value == "correct"
+    assert verify_ir(text, options=VerifyOptions()).error == "Target is more poisonous than source"

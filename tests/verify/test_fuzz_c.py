@@ -18,6 +18,7 @@ from veriopt.verify.fuzz import (
     fuzz_sources,
     generate,
 )
+from veriopt.verify.fuzz_stats import FuzzStats
 from veriopt.verify.verdict import ERR_MEMORY, ERR_UB, ERR_VALUE, Status
 
 from c_helpers import CORPUS, write
@@ -161,3 +162,63 @@ def test_given_inputs_refute_only_where_they_differ(tmp_path):
     verdict = check_inputs(pair, [{"x": 4}, {"x": -3}])
     assert (verdict.status, verdict.error) == (Status.INCORRECT, ERR_VALUE)
     assert dict(verdict.counterexample.inputs)["x"] == "-3"
+
+
+# ---------------------------------------------------------------- uninitialised memory
+
+# x <= 0 reads `a` before any write: UB in the source (verify-c proves the
+# rewrite), which UBSan does not see; at -O0 `a` holds whatever the stack held
+UNINIT_LOCAL = "int f(int x) { int a; if (x > 0) a = x; return a; }\n"
+UNINIT_HEAP = ("#include <stdlib.h>\nint f(int x) { int *p = malloc(4 * sizeof *p);"
+               " if (x > 0) p[0] = x; int r = p[0]; free(p); return r; }\n")
+DEFINED = "int f(int x) { return x > 0 ? x : 0; }\n"
+
+
+@pytest.mark.parametrize("source", [UNINIT_LOCAL, UNINIT_HEAP])
+def test_inputs_where_the_source_reads_uninitialised_memory_are_skipped(tmp_path, source):
+    pair = Pair(write(tmp_path, "src.c", source), "f", write(tmp_path, "tgt.c", DEFINED), "f")
+    stats = FuzzStats()
+    verdict = fuzz_files(pair, examples=300, stats=stats)
+    assert verdict.status is Status.UNKNOWN, verdict.counterexample
+    assert stats.uninitialised > 0 and stats.runs > 0
+    assert stats.runs + stats.skipped == 300
+    assert f"{stats.uninitialised} where the source reads uninitialised memory" in verdict.reason
+
+
+def test_a_genuine_difference_is_found_beside_uninitialised_inputs(tmp_path):
+    # the target is wrong at x = 1, where the source is defined
+    pair = Pair(write(tmp_path, "src.c", UNINIT_LOCAL), "f",
+                write(tmp_path, "tgt.c", "int f(int x) { return x > 1 ? x : 0; }\n"), "f")
+    stats = FuzzStats()
+    verdict = fuzz_files(pair, examples=300, stats=stats)
+    assert (verdict.status, verdict.error) == (Status.INCORRECT, ERR_VALUE)
+    assert dict(verdict.counterexample.inputs)["x"] == "1"
+    assert stats.uninitialised > 0
+
+
+def test_a_target_that_reads_uninitialised_memory_is_refuted(tmp_path):
+    # the other way round the read is the target's: a real bug
+    pair = Pair(write(tmp_path, "src.c", DEFINED), "f",
+                write(tmp_path, "tgt.c", UNINIT_LOCAL), "f")
+    stats = FuzzStats()
+    verdict = fuzz_files(pair, examples=300, stats=stats)
+    assert (verdict.status, verdict.error) == (Status.INCORRECT, ERR_VALUE)
+    assert int(dict(verdict.counterexample.inputs)["x"].split()[0]) <= 0
+    assert stats.uninitialised == 0
+
+
+def test_the_command_reports_the_skipped_inputs(tmp_path, capsys):
+    import jsonschema
+    from veriopt.cli import main
+    schema = json.loads((CORPUS.parent.parent.parent / "docs" / "schema"
+                         / "veriopt.schema.json").read_text())
+    argv = ["fuzz", write(tmp_path, "src.c", UNINIT_LOCAL), write(tmp_path, "tgt.c", DEFINED),
+            "-f", "f", "--examples", "300"]
+    assert main(argv) == 3
+    out = capsys.readouterr().out
+    assert out.startswith("no counterexample in ") and "where the source reads uninitialised" in out
+    assert main(argv + ["--json"]) == 3
+    doc = json.loads(capsys.readouterr().out)
+    jsonschema.Draft202012Validator(schema).validate(doc)
+    assert doc["runs"] + doc["skipped"] == 300
+    assert doc["skipped"] == doc["skipped_uninitialised"] > 0

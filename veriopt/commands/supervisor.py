@@ -13,10 +13,14 @@ signal death or a traceback.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import resource
+import select
+import shutil
 import signal
 import sys
+import tempfile
 import time
 from typing import Callable
 
@@ -77,6 +81,7 @@ def supervise(args: argparse.Namespace, work: Callable[[], int],
     that reached one and returns the exit code."""
     limit = time_limit(args)
     parent = os.getpid()
+    scratch = tempfile.mkdtemp(prefix="veriopt-run-")   # the worker's TMPDIR, removed after
     sys.stdout.flush()
     sys.stderr.flush()
     try:
@@ -84,10 +89,12 @@ def supervise(args: argparse.Namespace, work: Callable[[], int],
     except OSError as exc:     # no process to spare: run here, unbounded, and say so
         print(f"veriopt: warning: cannot start a worker ({exc.strerror}); the run's time "
               "and memory limits do not apply", file=sys.stderr)
+        shutil.rmtree(scratch, ignore_errors=True)
         return work()
     if pid == 0:   # the worker
         code = 5
         try:
+            os.environ["TMPDIR"] = tempfile.tempdir = scratch
             os.setpgid(0, 0)
             _die_with(parent)
             _, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -98,6 +105,7 @@ def supervise(args: argparse.Namespace, work: Callable[[], int],
             traceback.print_exc()
         finally:
             try:
+                atexit._run_exitfuncs()   # os._exit skips them (temporary folders, ...)
                 sys.stdout.flush()
                 sys.stderr.flush()
             finally:
@@ -116,6 +124,7 @@ def supervise(args: argparse.Namespace, work: Callable[[], int],
     finally:
         signal.signal(signal.SIGTERM, previous)
         kill_group(pid)          # whatever the worker left running
+        shutil.rmtree(scratch, ignore_errors=True)   # and whatever it left in TMPDIR
     if status is None:
         return report(limit_text("time", args))
     if os.WIFEXITED(status):
@@ -143,17 +152,30 @@ def _die_with(parent: int) -> None:
 
 
 def _wait(pid: int, deadline: float) -> int | None:
-    """The worker's wait status, or None after killing it at the deadline."""
-    while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return status
-        left = deadline - time.monotonic()
-        if left <= 0:
-            kill_group(pid)
-            os.waitpid(pid, 0)
-            return None
-        time.sleep(min(POLL_SECONDS, left))
+    """The worker's wait status, or None after killing it at the deadline.
+    Woken by the worker's exit itself where the kernel offers a pidfd (no
+    polling delay added to every run), else polling."""
+    try:
+        fd: int | None = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        fd = None
+    try:
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return status
+            left = deadline - time.monotonic()
+            if left <= 0:
+                kill_group(pid)
+                os.waitpid(pid, 0)
+                return None
+            if fd is not None:
+                select.select([fd], [], [], left)
+            else:
+                time.sleep(min(POLL_SECONDS, left))
+    finally:
+        if fd is not None:
+            os.close(fd)
 
 
 def _interrupt(pid: int) -> None:

@@ -16,9 +16,16 @@ sub-byte accesses in assembly"); a target with one is refused.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
+import z3
+
 from veriopt.errors import Unsupported
 from veriopt.ir.model import Function
 from veriopt.ir.types import ArrayType, FloatType, IntType, StructType, Type, VectorType
+from veriopt.translation.ir_smt import Encoding
+from veriopt.translation.ir_smt.encoding import fresh_name
+from veriopt.translation.ir_smt.values import Lane, map_lanes
 from veriopt.verify import verdict as V
 
 
@@ -49,3 +56,19 @@ def settle(verdict: V.Verdict) -> V.Verdict:
         return V.Verdict.unknown(f"--tgt-is-asm: the target as IR does not refine the source "
                                  f"({verdict.error}), the asm target may (not refuted)")
     return verdict
+
+
+def defined_result(enc: Encoding) -> Encoding:
+    """Alive2: there is no poison (nor undef) in assembly; a poison result
+    of the target is some value, an undef one too (which one: the target's
+    choice, as its undef values already are)."""
+    if enc.ret is None:
+        return enc
+    fresh: list = []
+
+    def lane(x: Lane) -> Lane:
+        v = z3.BitVec(fresh_name("tgt:asmret"), x.v.size())
+        fresh.append(v)
+        return Lane(z3.If(x.p, v, x.v), z3.BoolVal(False))
+    return replace(enc, ret=map_lanes(lane, enc.ret), nondet_vars=enc.nondet_vars + fresh,
+                   ret_undef_vars=())

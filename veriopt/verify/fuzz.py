@@ -6,8 +6,14 @@ INCORRECT with the concrete input. Inputs come from hypothesis (integers
 biased to the edges of their type, buffers of the lengths the signature
 allows, buffers that alias and buffers that do not) and run in batches in
 compiled harnesses (see `concrete`), each under CPU, memory and time limits.
-Inputs on which the UBSan build of the source traps or faults are discarded:
-the source promises nothing there.
+Inputs on which the source has UB are skipped, since it promises nothing
+there: where its UBSan build traps, faults or does not finish, and where
+its outcome depends on uninitialised memory, which UBSan does not see. The
+source is built twice for that, with uninitialised locals and malloc'ed
+blocks filled with 0xfe and with zeros (`concrete.compiled.INIT`); an input
+on which the two builds disagree reads memory nobody wrote. (The target is
+run with the 0xfe build: where it reads such memory and the source does
+not, the difference shows.) `FuzzStats` counts the skipped inputs.
 
 Entry points: `fuzz_files` (`veriopt fuzz a.c b.c`), `fuzz_sources` (two C
 texts within a run's `Limits`, for the optimizer's gate) and
@@ -30,7 +36,9 @@ from veriopt.translation.c_frontend import CProgram, external_calls, load
 from veriopt.translation.c_types import CType, IntT, PtrT
 from veriopt.verify.c_pair import Pair, common_signature, format_int
 from veriopt.verify.concrete import Binary, Case, Result, describe, workdir
+from veriopt.verify.concrete.compiled import compiler, supports_auto_init
 from veriopt.verify.concrete.sandbox import refuse_process_calls
+from veriopt.verify.fuzz_stats import FuzzStats
 from veriopt.verify.verdict import (ERR_MEMORY, ERR_UB, ERR_VALUE, Counterexample,
                                     Status, Verdict)
 
@@ -42,9 +50,12 @@ PER_CASE_SECONDS = 1.0
 
 
 @dataclass
-class FuzzStats:
-    runs: int = 0
-    discarded: int = 0
+class Builds:
+    """The compiled functions one fuzzing run uses."""
+
+    src: Binary                 # uninitialised memory holds 0xfe bytes
+    tgt: Binary                 # likewise
+    src_zero: Binary | None     # the source again, with zeros (None: the compiler cannot)
 
 
 # ---------------------------------------------------------------- strategies
@@ -137,12 +148,15 @@ def generate(params: list[tuple[str, CType]], count: int, chunk_seed: int) -> li
 # ---------------------------------------------------------------- driver
 
 def fuzz_files(pair: Pair, examples: int = FUZZ_EXAMPLES, time_budget: float | None = None,
-               fuzz_seed: int = 0, limits: Limits | None = None) -> Verdict:
+               fuzz_seed: int = 0, limits: Limits | None = None,
+               stats: FuzzStats | None = None) -> Verdict:
     """Run both functions on up to `examples` inputs, for at most
     `time_budget` seconds; stop at the first difference. `limits` gives the
-    sandbox's memory and compile time (default: `veriopt.limits`)."""
+    sandbox's memory and compile time (default: `veriopt.limits`); `stats`,
+    when given, receives the counts of compared and skipped inputs."""
     start = time.monotonic()
     limits = limits or Limits()
+    stats = stats if stats is not None else FuzzStats()
     src_prog = load(pair.src_path)
     tgt_prog = src_prog if pair.tgt_path == pair.src_path else load(pair.tgt_path)
     try:
@@ -150,8 +164,9 @@ def fuzz_files(pair: Pair, examples: int = FUZZ_EXAMPLES, time_budget: float | N
     except Unsupported as exc:
         return Verdict.unsupported(str(exc))
     with workdir() as tmp:
-        src, tgt = _binaries(pair, src_prog, tgt_prog, params, ret_t, Path(tmp), limits)
-        verdict, stats = _loop(src, tgt, params, ret_t, examples, time_budget, fuzz_seed, start)
+        builds = _binaries(pair, src_prog, tgt_prog, params, ret_t, Path(tmp), limits)
+        stats.uninit_checked = builds.src_zero is not None
+        verdict = _loop(builds, params, ret_t, examples, time_budget, fuzz_seed, start, stats)
     verdict.name = f"{pair.src_fn} -> {pair.tgt_fn}"
     verdict.seconds = time.monotonic() - start
     return verdict
@@ -194,16 +209,17 @@ def check_inputs(pair: Pair, inputs: list[dict[str, int]], limits: Limits | None
     if not cases:
         return None
     with workdir() as tmp:
-        src, tgt = _binaries(pair, src_prog, tgt_prog, params, ret_t, Path(tmp), limits)
-        verdict = _compare(src, tgt, cases, params, ret_t, FuzzStats())
+        builds = _binaries(pair, src_prog, tgt_prog, params, ret_t, Path(tmp), limits)
+        verdict = _compare(builds, cases, params, ret_t, FuzzStats())
     if verdict is not None:
         verdict.name = f"{pair.src_fn} -> {pair.tgt_fn}"
     return verdict
 
 
 def _binaries(pair: Pair, src_prog: CProgram, tgt_prog: CProgram, params, ret_t,
-              tmp: Path, limits: Limits) -> tuple[Binary, Binary]:
-    """Both functions compiled for fuzzing (UBSan traps); BadInput, before
+              tmp: Path, limits: Limits) -> Builds:
+    """Both functions compiled for fuzzing (UBSan traps; the source twice,
+    to see reads of uninitialised memory, where the compiler can); BadInput, before
     anything is compiled, when either calls a process function (system,
     fork, exec*, popen, ...) or the target calls a function the source does
     not (it could do anything)."""
@@ -217,45 +233,56 @@ def _binaries(pair: Pair, src_prog: CProgram, tgt_prog: CProgram, params, ret_t,
                        "which the source does not", pair.tgt_path)
     sandbox = {"trap": True, "memory_mb": limits.run_memory_mb,
                "compile_seconds": limits.compile_seconds}
-    src = Binary(pair.src_path, pair.src_fn, params, ret_t, tmp, "src", **sandbox)
-    tgt = Binary(pair.tgt_path, pair.tgt_fn, params, ret_t, tmp, "tgt", **sandbox)
-    return src, tgt
+    if not supports_auto_init(compiler()):
+        return Builds(Binary(pair.src_path, pair.src_fn, params, ret_t, tmp, "src", **sandbox),
+                      Binary(pair.tgt_path, pair.tgt_fn, params, ret_t, tmp, "tgt", **sandbox),
+                      None)
+    return Builds(
+        Binary(pair.src_path, pair.src_fn, params, ret_t, tmp, "src", init="pattern", **sandbox),
+        Binary(pair.tgt_path, pair.tgt_fn, params, ret_t, tmp, "tgt", init="pattern", **sandbox),
+        Binary(pair.src_path, pair.src_fn, params, ret_t, tmp, "src0", init="zero", **sandbox))
 
 
-def _loop(src: Binary, tgt: Binary, params, ret_t, examples: int, budget: float | None,
-          fuzz_seed: int, start: float) -> tuple[Verdict, FuzzStats]:
-    stats = FuzzStats()
+def _loop(builds: Builds, params, ret_t, examples: int, budget: float | None,
+          fuzz_seed: int, start: float, stats: FuzzStats) -> Verdict:
     chunk = 0
     deadline = None if budget is None else start + budget
-    while stats.runs + stats.discarded < examples:
+    while stats.runs + stats.skipped < examples:
         if deadline is not None and time.monotonic() >= deadline:
             break
-        want = min(BATCH, examples - stats.runs - stats.discarded)
+        want = min(BATCH, examples - stats.runs - stats.skipped)
         batch = generate(params, want, fuzz_seed * 100003 + chunk)
         chunk += 1
         if not batch:
             break
-        found = _compare(src, tgt, batch, params, ret_t, stats, deadline)
+        found = _compare(builds, batch, params, ret_t, stats, deadline)
         if found is not None:
-            return found, stats
+            return found
         if len(batch) < want:
             break  # hypothesis exhausted the input space
-    reason = f"no counterexample in {stats.runs} runs"
-    if stats.discarded:
-        reason += f" ({stats.discarded} inputs discarded: the source has UB or does not finish)"
-    return Verdict(Status.UNKNOWN, reason=reason, solver="fuzz"), stats
+    reason = stats.reason()
+    if deadline is not None and time.monotonic() >= deadline and \
+            stats.runs + stats.skipped < examples:
+        reason += f" (stopped at the time budget, {budget:g} s)"
+    return Verdict(Status.UNKNOWN, reason=reason, solver="fuzz")
 
 
-def _compare(src: Binary, tgt: Binary, batch: list[Case], params, ret_t,
+def _compare(builds: Builds, batch: list[Case], params, ret_t,
              stats: FuzzStats, deadline: float | None = None) -> Verdict | None:
     """Run a batch on both sides (the target only where the source ran
-    cleanly); INCORRECT at the first difference. Cases the run's `deadline`
-    cut off count neither way."""
+    cleanly, the same in both of its builds); INCORRECT at the first
+    difference. Cases the run's `deadline` cut off count neither way."""
+    src = builds.src
     src_results = src.run(batch, PER_CASE_SECONDS, deadline=deadline)
     keep = [i for i, r in enumerate(src_results) if r.status == "ok"]
     stats.discarded += len(src_results) - len(keep)
-    tgt_results = tgt.run([batch[i] for i in keep], PER_CASE_SECONDS, stop_at_timeout=True,
-                          deadline=deadline)
+    if builds.src_zero is not None and keep:
+        zero = builds.src_zero.run([batch[i] for i in keep], PER_CASE_SECONDS, deadline=deadline)
+        stable = [i for i, z in zip(keep, zero) if _same(src_results[i], z)]
+        stats.uninitialised += len(zero) - len(stable)
+        keep = stable       # cases past the end of `zero` were cut off by the deadline
+    tgt_results = builds.tgt.run([batch[i] for i in keep], PER_CASE_SECONDS,
+                                 stop_at_timeout=True, deadline=deadline)
     for i, t in zip(keep, tgt_results):
         stats.runs += 1
         kind = difference(src_results[i], t, ret_t)
@@ -263,6 +290,11 @@ def _compare(src: Binary, tgt: Binary, batch: list[Case], params, ret_t,
             cex = counterexample(batch[i], params, ret_t, src_results[i], t, src)
             return Verdict(Status.INCORRECT, error=kind, counterexample=cex, solver="fuzz")
     return None
+
+
+def _same(a: Result, b: Result) -> bool:
+    """Did two builds of the source do the same thing on one input?"""
+    return (a.status, a.ret, a.memory) == (b.status, b.ret, b.memory)
 
 
 def difference(src: Result, tgt: Result, ret_t: CType) -> str | None:
@@ -313,7 +345,7 @@ def _elements(data: bytes, elem: IntT) -> str:
 # ---------------------------------------------------------------- IR level
 
 def fuzz_ir(path: str, examples: int = FUZZ_EXAMPLES, time_budget: float | None = None,
-            fuzz_seed: int = 0) -> Verdict:
+            fuzz_seed: int = 0, stats: FuzzStats | None = None) -> Verdict:
     """Differential fuzzing of an IR pair (`veriopt fuzz pair.ll`).
 
     Concrete runs cannot see poison (see DESIGN.md), so this runs the
@@ -321,4 +353,4 @@ def fuzz_ir(path: str, examples: int = FUZZ_EXAMPLES, time_budget: float | None 
     `veriopt.verify.fuzz_ir`.
     """
     from veriopt.verify.fuzz_ir import fuzz_file
-    return fuzz_file(path, examples, time_budget, fuzz_seed)
+    return fuzz_file(path, examples, time_budget, fuzz_seed, stats)

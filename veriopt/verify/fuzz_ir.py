@@ -24,6 +24,7 @@ from veriopt.ir.types import IntType
 from veriopt.translation.ir_smt.evaluate import POISON, ConcreteRunner, Outcome
 from veriopt.verify import verdict as V
 from veriopt.verify.counterexample import format_int
+from veriopt.verify.fuzz_stats import FuzzStats
 
 
 def edge_values(width: int) -> list[int]:
@@ -49,10 +50,11 @@ def random_inputs(widths: list[int], rng: random.Random, poison_rate: float) -> 
 
 def fuzz_pair(src: Function, tgt: Function, examples: int = FUZZ_EXAMPLES, seed: int = 0,
               time_budget: float | None = None, poison_rate: float = 0.05,
-              little_endian: bool = True) -> V.Verdict:
+              little_endian: bool = True, stats: FuzzStats | None = None) -> V.Verdict:
     """Run both functions on up to `examples` inputs (at most `time_budget`
     seconds): INCORRECT at the first difference, re-run on the interpreter;
-    else UNKNOWN `no counterexample in N runs`, or UNSUPPORTED."""
+    else UNKNOWN `no counterexample in N runs`, or UNSUPPORTED. `stats`,
+    when given, is added the counts of compared and skipped inputs."""
     start = time.perf_counter()
     try:
         src_run, tgt_run = ConcreteRunner(src, little_endian), ConcreteRunner(tgt, little_endian)
@@ -60,23 +62,28 @@ def fuzz_pair(src: Function, tgt: Function, examples: int = FUZZ_EXAMPLES, seed:
         return V.Verdict.unsupported(exc.feature)
     rng = random.Random(seed)
     widths = src_run.widths()
-    runs = 0
+    runs = skipped = 0
     for _ in range(examples):
         if time_budget is not None and time.perf_counter() - start > time_budget:
             break
         args = random_inputs(widths, rng, poison_rate)
         a = src_run.run(args)
         if a.ub or not a.returns or not a.deterministic:
+            skipped += 1
             continue   # the source allows anything here, or chose something
         runs += 1
         b = tgt_run.run(args)
         kind = _difference(a, b)
         if kind:
+            if stats is not None:
+                stats.add(FuzzStats(runs, skipped))
             verdict = V.Verdict(V.Status.INCORRECT, error=kind,
                                 counterexample=_example(src, src_run, args, a, b))
             verdict.seconds = time.perf_counter() - start
             verdict.name = f"@{src.name} -> @{tgt.name}"
             return verdict
+    if stats is not None:
+        stats.add(FuzzStats(runs, skipped))
     verdict = V.Verdict.unknown(f"no counterexample in {runs} runs")
     verdict.seconds = time.perf_counter() - start
     verdict.name = f"@{src.name} -> @{tgt.name}"
@@ -113,16 +120,17 @@ def _example(src: Function, runner: ConcreteRunner, args, a: Outcome, b: Outcome
 
 
 def fuzz_file(path: str, examples: int = FUZZ_EXAMPLES, time_budget: float | None = None,
-              seed: int = 0) -> V.Verdict:
+              seed: int = 0, stats: FuzzStats | None = None) -> V.Verdict:
     """`veriopt fuzz pair.ll`: every @src/@tgt pair of the file; the worst
-    verdict wins."""
+    verdict wins. `stats` gets the counts summed over the pairs."""
     from veriopt.ir.loader import load_file
     from veriopt.verify.api import pair_functions
     try:
         module = load_file(path)
     except Unsupported as exc:
         return V.Verdict.unsupported(exc.feature)
-    verdicts = [fuzz_pair(s, t, examples, seed, time_budget, little_endian=module.little_endian)
+    verdicts = [fuzz_pair(s, t, examples, seed, time_budget, little_endian=module.little_endian,
+                          stats=stats)
                 for s, t in pair_functions(module, None)]
     return V.combine(verdicts)
 

@@ -222,6 +222,9 @@ def _verify(src: Function, tgt: Function, options: VerifyOptions, little_endian:
     inputs.source_traps = trap_keys(src)
     enc_s = encode_function(src, inputs, "src", little_endian, options.src_unroll)
     enc_t = encode_function(tgt, inputs, "tgt", little_endian, options.tgt_unroll)
+    if options.tgt_is_asm:
+        from veriopt.verify import asm_mode
+        enc_t = asm_mode.defined_result(enc_t)
     memory = NoMemory() if inputs.memory is None else \
         MemoryCheck(inputs, enc_s, enc_t, src)   # the final memory, and its inputs
     cfg = options.solver_config()

@@ -7,9 +7,18 @@ is compiled on its own (`-O0`, UBSan), its entry renamed and every other
 symbol made local with objcopy, so two files defining the same names can be
 linked side by side. One child runs a batch of inputs (`harness`); a case
 that ends the process is reported and the batch resumes after it.
+
+A build can fix the initial contents of memory nobody wrote (`init`):
+automatic variables through `-ftrivial-auto-var-init`, malloc'ed blocks
+through glibc's perturb tunable (tcache off, or reused blocks would keep
+the previous input's bytes). Two builds that differ only there disagree on
+an input exactly when the function's outcome depends on uninitialised
+memory there: UB that UBSan does not see (the fuzzer's `ub_builds`).
 """
 from __future__ import annotations
 
+import functools
+import os
 import shutil
 import signal
 import subprocess
@@ -45,6 +54,30 @@ def compiler() -> str:
     raise BadInput("no C compiler found (need gcc or clang)")
 
 
+# init -> (compiler value of -ftrivial-auto-var-init, environment of the run):
+# glibc fills each malloc'ed block with perturb ^ 0xff (0xfe bytes, like
+# gcc's pattern, or zeros); calloc stays zero, as it must.
+INIT = {
+    "pattern": ("pattern", {"GLIBC_TUNABLES": "glibc.malloc.tcache_count=0:glibc.malloc.perturb=1"}),
+    "zero": ("zero", {"GLIBC_TUNABLES": "glibc.malloc.tcache_count=0:glibc.malloc.perturb=255"}),
+}
+
+
+@functools.lru_cache(maxsize=None)
+def supports_auto_init(cc: str) -> bool:
+    """Does `cc` take -ftrivial-auto-var-init=pattern and =zero (gcc 12,
+    clang 16 and later)? Without it the fuzzer cannot tell reads of
+    uninitialised locals apart, and says so."""
+    try:
+        proc = run_tool([cc, "-ftrivial-auto-var-init=pattern", "-ftrivial-auto-var-init=zero",
+                         "-Werror", "-x", "c", "-c", "-o", os.devnull, "-"],
+                        COMPILE_SECONDS, TOOL_MEMORY_MB, input="int f(void){int a; return a;}\n",
+                        text=True, errors="replace")
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return proc.returncode == 0
+
+
 def describe(result: Result, ret_t: CType) -> str:
     """What a run did, for a counterexample's source or target line."""
     if result.status == "ok":
@@ -71,11 +104,13 @@ class Binary:
     `trap=True` makes every UBSan check a trap the harness catches, so a
     batch goes on after an input with UB (for fuzzing); `trap=False` gives
     UBSan's own message and ends the process (for replaying one input).
+    `init` (a key of INIT) fixes what uninitialised memory holds.
     """
 
     def __init__(self, path: str, function: str, params: list[tuple[str, CType]],
                  ret_t: CType, workdir: Path, tag: str, trap: bool = False,
-                 memory_mb: int = RUN_MEMORY_MB, compile_seconds: float = COMPILE_SECONDS):
+                 memory_mb: int = RUN_MEMORY_MB, compile_seconds: float = COMPILE_SECONDS,
+                 init: str | None = None):
         self.path = path
         self.memory = memory_mb << 20
         self.compile_seconds = compile_seconds
@@ -88,6 +123,10 @@ class Binary:
         self.obj = workdir / f"{tag}.o"
         self.link = [] if trap else sanitizer_flags(cc, False)
         self.flags = ["-O0", "-std=gnu11", "-w", "-fno-strict-aliasing"] + sanitizer_flags(cc, trap)
+        self.env: dict[str, str] = {}
+        if init is not None:
+            self.flags.append(f"-ftrivial-auto-var-init={INIT[init][0]}")
+            self.env = INIT[init][1]
         self.description = f"{Path(cc).name} {' '.join(self.flags)}"
         self._build(cc, workdir, tag)
 
@@ -148,7 +187,7 @@ class Binary:
         ms = max(1, int(per_case * 1000))
         argv = [str(self.exe), str(ms), "1" if stop_at_timeout else "0"]
         out, err, code, timed_out = sandboxed(argv, "\n".join(lines) + "\n", limit, cpu,
-                                              self.memory)
+                                              self.memory, self.env)
         results = [self._parse(line, per_case) for line in out.splitlines()
                    if line.startswith(("R ", "X "))]
         if len(results) >= len(lines):

@@ -67,12 +67,13 @@ def limit_child(cpu_seconds: int, memory: int):
     return apply
 
 
-def sandboxed(argv: list[str], stdin: str, seconds: float, cpu_seconds: int, memory: int
-              ) -> tuple[str, str, int | None, bool]:
+def sandboxed(argv: list[str], stdin: str, seconds: float, cpu_seconds: int, memory: int,
+              env: dict[str, str] | None = None) -> tuple[str, str, int | None, bool]:
     """Run a harness in the box: (stdout, stderr, return code or None,
-    timed out). Its whole process group is killed the moment the harness
-    exits (or times out): output goes through files, not pipes, so a child
-    it forked cannot keep the run waiting by holding a pipe open."""
+    timed out); `env` adds to its (otherwise fixed) environment. Its whole
+    process group is killed the moment the harness exits (or times out):
+    output goes through files, not pipes, so a child it forked cannot keep
+    the run waiting by holding a pipe open."""
     with tempfile.TemporaryDirectory(prefix="veriopt-run-") as cwd, \
             tempfile.TemporaryDirectory(prefix="veriopt-io-") as io:
         files = {name: Path(io) / name for name in ("in", "out", "err")}
@@ -82,7 +83,7 @@ def sandboxed(argv: list[str], stdin: str, seconds: float, cpu_seconds: int, mem
             proc = subprocess.Popen(argv, stdin=fin, stdout=fout, stderr=ferr, cwd=cwd,
                                     preexec_fn=limit_child(cpu_seconds, memory),
                                     env={"UBSAN_OPTIONS": "print_stacktrace=0:halt_on_error=1",
-                                         "PATH": "/usr/bin:/bin"})
+                                         "PATH": "/usr/bin:/bin", **(env or {})})
             timed_out = False
             try:
                 proc.wait(timeout=seconds)
