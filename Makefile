@@ -11,6 +11,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e .
+	@# bytecode now: where PYTHONDONTWRITEBYTECODE is set, every run would compile the sources
+	$(BIN)/python -m compileall -q veriopt > /dev/null
 	@bash scripts/ensure-tools.sh
 	@touch $(STAMP)
 

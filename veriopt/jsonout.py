@@ -8,7 +8,6 @@ Ground floor: commands, reports and the CLI's error path all use it.
 """
 from __future__ import annotations
 
-import json
 from typing import Any
 
 SCHEMA_VERSION = 1
@@ -20,4 +19,5 @@ def document(command: str, **fields: Any) -> dict[str, Any]:
 
 
 def dumps(doc: dict[str, Any]) -> str:
+    import json   # here: a run that prints no JSON does not load it
     return json.dumps(doc, indent=2)
