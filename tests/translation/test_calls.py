@@ -262,6 +262,28 @@ define i8 @tgt(i1 %c, i8 noundef %a, i8 noundef %b) {
   ret i8 %r
 }
 """, "correct", None),
+    "loaded_pointer_is_not_the_local": ("""\
+@glb = global ptr null
+declare void @f(ptr)
+declare void @g()
+define i8 @src() {
+  %p = alloca i8
+  store i8 1, ptr %p
+  %q = load ptr, ptr @glb
+  call void @f(ptr %q)
+  call void @g()
+  %v = load i8, ptr %p
+  ret i8 %v
+}
+define i8 @tgt() {
+  %p = alloca i8
+  store i8 1, ptr %p
+  %q = load ptr, ptr @glb
+  call void @f(ptr %q)
+  call void @g()
+  ret i8 1
+}
+""", "correct", None),
     "noundef_ret": ("""\
 declare noundef i8 @f()
 define i8 @src() {

@@ -20,6 +20,7 @@ from veriopt.ir.types import PtrType, Type, VoidType
 from veriopt.translation.ir_smt.calls.effects import Effects, call_effects
 from veriopt.translation.ir_smt.calls.libcalls import known_builder
 from veriopt.translation.ir_smt.calls.table import CallTable, Row
+from veriopt.translation.ir_smt.memory import addresses
 from veriopt.translation.ir_smt.memory.attributes import constrain_pointer
 from veriopt.translation.ir_smt.memory.havoc import ENTRY_BITS, Havoc, Region, nothing, visible
 from veriopt.translation.ir_smt.memory.pointers import (
@@ -169,7 +170,7 @@ def _arguments(ctx, instr: Instr, callee: Function):
             for lane in lanes(val):
                 bid = z3.simplify(bid_of(lane.v))
                 passed += [(i, kept) for i in range(len(ctx.memory.locals))
-                           if not z3.is_false(z3.simplify(bid == local_bid(i)))]
+                           if addresses.may(ctx, z3.And(z3.Not(lane.p), bid == local_bid(i)))]
         # an undef argument refines only a poison one of the source (the
         # callee may see it change), or the same parameter, passed as is
         # (the same undef): kept with each lane for matching
