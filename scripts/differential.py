@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Compare veriopt's verdicts with alive-tv's on random integer (and floating-point) IR pairs.
+"""Compare veriopt's verdicts with alive-tv's on random integer (floating-point, memory) IR pairs.
 
     .venv/bin/python scripts/differential.py --pairs 500 --seed 1 [--jobs 2]
-        [--keep DIR] [--timeout S] [--json] [--only 12,40] [--kinds int,fp [--fp 0.3]]
+        [--keep DIR] [--timeout S] [--json] [--only 12,40]
+        [--kinds int,fp,mem [--fp 0.3] [--mem 0.4]]
 
 Pair i of seed S is always the same pair (see veriopt/verify/random_ir.py):
 a random function as @src and, as @tgt, opt-22's instcombine/-O3 result or
@@ -48,10 +49,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--wall", type=float, default=0.0, metavar="S",
                    help="wall-clock limit per pair (default max(20, 4*timeout+10))")
     p.add_argument("--kinds", default="int", metavar="K,..",
-                   help="kinds of pairs: int, fp or int,fp (default int: the integer pairs "
-                        "of a seed are the same whatever the kinds)")
+                   help="kinds of pairs, any of int, fp, mem joined by commas (default int: "
+                        "the integer and FP pairs of a seed are the same whatever the kinds)")
     p.add_argument("--fp", type=float, default=0.3, metavar="P",
-                   help="with --kinds int,fp: the share of floating-point pairs (default 0.3)")
+                   help="with --kinds int,fp: the share of floating-point pairs among the "
+                        "non-memory ones (default 0.3)")
+    p.add_argument("--mem", type=float, default=0.4, metavar="P",
+                   help="with mem and another kind: the share of memory pairs (default 0.4)")
     p.add_argument("--only", default="", metavar="I,J",
                    help="run only these pair indices of the seed (to reproduce a kept file)")
     p.add_argument("--no-diagnose", action="store_true",
@@ -63,11 +67,14 @@ def main(argv: list[str] | None = None) -> int:
                    help="seconds of reduction per kind (default 60)")
     p.add_argument("--json", action="store_true", help="machine-readable results on stdout")
     args = p.parse_args(argv)
-    kinds = tuple(k for k in ("int", "fp") if k in {x.strip() for x in args.kinds.split(",")})
-    if not kinds or set(args.kinds.replace(" ", "").split(",")) - {"int", "fp"}:
-        p.error("--kinds takes int, fp or int,fp")
+    kinds = tuple(k for k in ("int", "fp", "mem")
+                  if k in {x.strip() for x in args.kinds.split(",")})
+    if not kinds or set(args.kinds.replace(" ", "").split(",")) - {"int", "fp", "mem"}:
+        p.error("--kinds takes int, fp or int,fp, and mem alone or with them (int,fp,mem)")
     if not 0.0 <= args.fp <= 1.0:
         p.error("--fp takes a share between 0 and 1")
+    if not 0.0 <= args.mem <= 1.0:
+        p.error("--mem takes a share between 0 and 1")
 
     exe, why = D.locate_alive_tv()
     if exe is None:
@@ -82,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         p.error("--jobs and --timeout must be positive")
     seed = int(args.seed) if args.seed.lstrip("-").isdigit() else args.seed
     cfg = D.RunConfig(seed=seed, timeout=args.timeout, wall=args.wall,
-                      diagnose=not args.no_diagnose, kinds=kinds, p_fp=args.fp)
+                      diagnose=not args.no_diagnose, kinds=kinds, p_fp=args.fp,
+                      p_mem=args.mem)
     keep_dir = Path(args.keep)
     _forget_stale(keep_dir, seed, indices)
 
@@ -118,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.json:
         print(json.dumps({
-            "seed": seed, "kinds": list(kinds), "p_fp": args.fp, "pairs": len(indices), "jobs": args.jobs, "timeout": args.timeout,
+            "seed": seed, "kinds": list(kinds), "p_fp": args.fp, "p_mem": args.mem, "pairs": len(indices), "jobs": args.jobs, "timeout": args.timeout,
             "alive_tv": exe, "seconds": round(seconds, 2), "summary": summary,
             "results": [o.to_json(with_text=D.worth_keeping(o) or o.category == D.INVALID)
                         for o in outcomes],
@@ -133,7 +141,9 @@ def print_report(outcomes, s, seed, args, seconds) -> None:
     n, dec = s["pairs"], s["alive_decided"]
     pct = (lambda k, tot: f"{100.0 * k / tot:5.1f}%" if tot else "   - ")
     print(f"differential: {n} pairs of seed {seed} ({args.kinds}"
-          f"{f', {args.fp:g} fp' if ',' in args.kinds else ''}), {args.jobs} jobs, "
+          f"{f', {args.fp:g} fp' if 'int' in args.kinds and 'fp' in args.kinds else ''}"
+          f"{f', {args.mem:g} mem' if 'mem' in args.kinds and ',' in args.kinds else ''}), "
+          f"{args.jobs} jobs, "
           f"timeout {args.timeout:g}s per query, {seconds:.1f}s")
     print(f"alive-tv decided {dec} of {n}: correct {s['alive_correct']} "
           f"({pct(s['alive_correct'], dec).strip()}), incorrect {s['alive_incorrect']} "

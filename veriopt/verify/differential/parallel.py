@@ -21,13 +21,16 @@ class RunConfig:
     p_opt: float = 0.3
     kinds: tuple[str, ...] = ("int",)     # "int", "fp": the kinds of pairs
     p_fp: float = 0.3                     # share of FP pairs when kinds hold both
+    p_mem: float = 0.4                    # share of memory pairs when kinds hold "mem" and more
 
     def replay_flags(self) -> str:
         """What `scripts/differential.py` needs besides --seed to make the same pairs."""
         if self.kinds == ("int",):
             return ""
         flags = f" --kinds {','.join(self.kinds)}"
-        return flags + (f" --fp {self.p_fp:g}" if set(self.kinds) == {"int", "fp"} else "")
+        flags += f" --fp {self.p_fp:g}" if {"int", "fp"} <= set(self.kinds) else ""
+        return flags + (f" --mem {self.p_mem:g}" if "mem" in self.kinds and len(self.kinds) > 1
+                        else "")
 
     @property
     def pair_wall(self) -> float:
@@ -41,11 +44,11 @@ def _child(conn, index: int, cfg: RunConfig, exe: str) -> None:
     try:
         try:
             pair = R.pair_for(cfg.seed, index, kinds=cfg.kinds, p_fp=cfg.p_fp,
-                              p_opt=cfg.p_opt)
+                              p_mem=cfg.p_mem, p_opt=cfg.p_opt)
         except Exception as exc:   # noqa: BLE001 - reported as an invalid pair
             conn.send(("problem", f"generation failed: {type(exc).__name__}: {exc}"))
             return
-        desc = pair.description if pair.domain == "int" else f"[fp] {pair.description}"
+        desc = pair.description if pair.domain == "int" else f"[{pair.domain}] {pair.description}"
         conn.send(("pair", pair.kind, desc, pair.text))
         compare_text(pair.text, exe, cfg.timeout, cfg.diagnose, send=conn.send)
         conn.send(("done",))
@@ -82,6 +85,7 @@ def run_pairs(indices, cfg: RunConfig, exe: str, jobs: int = 2,
     import veriopt.verify.random_ir  # noqa: F401
     from veriopt.ir.loader import _llvm
     _llvm()
+    _warm_up()
 
     ctx = mp.get_context("fork")
     pending = list(indices)[::-1]
@@ -145,6 +149,27 @@ def run_pairs(indices, cfg: RunConfig, exe: str, jobs: int = 2,
             conn.close()
     results.sort(key=lambda o: o.index)
     return results
+
+
+# the modules the verifier imports on first use (memory, calls, FP builders,
+# aggregates, intrinsics, counterexamples, cegis)
+_LAZY = ("veriopt.translation.ir_smt.memory.hooks", "veriopt.translation.ir_smt.calls.encode",
+         "veriopt.translation.ir_smt.fp_ops", "veriopt.translation.ir_smt.fp_intrinsics",
+         "veriopt.translation.ir_smt.fp_constrained", "veriopt.translation.ir_smt.aggregate_ops",
+         "veriopt.translation.ir_smt.intrinsics", "veriopt.translation.ir_smt.x86_intrinsics",
+         "veriopt.translation.ir_smt.assume_bundles", "veriopt.verify.memory_query",
+         "veriopt.verify.cegis", "veriopt.verify.counterexample")
+
+
+def _warm_up() -> None:
+    """Load every lazily imported verifier module in the parent, before
+    forking: the children then share one snapshot of the code. Without it a
+    child imports modules lazily from the working tree, which may have been
+    edited since the parent started, and mixes two versions (ImportError on
+    every pair from then on)."""
+    import importlib
+    for module in _LAZY:
+        importlib.import_module(module)
 
 
 def _death(proc) -> str:

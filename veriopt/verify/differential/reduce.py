@@ -1,5 +1,6 @@
-"""Reducing a disagreement: smaller variants of the module (an instruction
-or a parameter dropped), kept while both verdicts stay the same.
+"""Reducing a disagreement: smaller variants of the module (an instruction,
+a parameter, a store or memory call, an unused global dropped), kept while
+both verdicts stay the same.
 """
 from __future__ import annotations
 
@@ -78,6 +79,37 @@ def reduction_candidates(text: str):
         options += [p for p in bodies[b][2] if p not in options]
         for r in [f"%{t}" for t in options] + ["0", "0.0", "poison", "false"]:
             yield removing(group, r)
+    yield from _without_statements(lines, bodies)
+    yield from _without_unused_globals(lines)
+
+
+_STATEMENT = re.compile(r"^\s+(store |call void |tail call void )")
+
+
+def _without_statements(lines: list[str], bodies):
+    """A statement with no result (store, memset, ...) dropped from both
+    functions where both have it, then from either alone."""
+    inside = {k for s, e, _ in bodies for k in range(s + 1, e)}
+    stmts = [k for k in sorted(inside) if _STATEMENT.match(lines[k])]
+    seen = set()
+    for k in stmts:
+        text = lines[k].strip()
+        if text in seen:
+            continue
+        seen.add(text)
+        same = [j for j in stmts if lines[j].strip() == text]
+        groups = ([same] if len(same) > 1 else []) + [[j] for j in same]
+        for group in groups:
+            yield "\n".join(ln for j, ln in enumerate(lines) if j not in group) + "\n"
+
+
+def _without_unused_globals(lines: list[str]):
+    """A global definition nothing else mentions, dropped."""
+    for k, ln in enumerate(lines):
+        m = re.match(r"^@([\w.$-]+) = ", ln)
+        if m and not any(re.search(r"@" + re.escape(m.group(1)) + r"(?![\w.$-])", other)
+                         for j, other in enumerate(lines) if j != k):
+            yield "\n".join(x for j, x in enumerate(lines) if j != k) + "\n"
 
 
 def _split_params(text: str) -> list[str]:

@@ -23,6 +23,13 @@ payloads, subnormals), FP arithmetic with fast-math flags, fcmp, the FP
 intrinsics, casts between FP widths and to and from integers (fp,
 fp_model, fp_mutations). The integer pairs of a seed never change.
 
+With `kinds=("mem",)` (or a share `p_mem` of a mixed run) a pair is a
+memory one: pointer parameters with attributes, globals, allocas, loads
+and stores, getelementptr, memset/memcpy/memmove, pointer compares,
+select and phi, with targets by LLVM's memory passes or memory mutations
+(mem, mem_model, mem_functions, mem_mutations, mem_pairs). The integer
+and FP pairs of a seed stay those of a run without "mem".
+
 The stages, one module each: model (the structured form and its printing),
 instructions (constants and one instruction at a time), functions (a whole
 @src), opt (targets by opt-22), mutations (targets by hand), pairs.
@@ -47,7 +54,13 @@ from veriopt.verify.random_ir.mutations import (
 from veriopt.verify.random_ir.opt import (
     body_lines, find_opt, run_opt, split_opt_output, verify_with_opt,
 )
-from veriopt.verify.random_ir.pairs import Pair, is_fp_pair, pair_for, pair_seed, random_pair
+from veriopt.verify.random_ir.mem_functions import random_mem_function
+from veriopt.verify.random_ir.mem_model import MFunction, MInstr, MOperand, mem_module_text
+from veriopt.verify.random_ir.mem_mutations import MEM_MUTATIONS, mem_mutate
+from veriopt.verify.random_ir.mem_pairs import MEM_PASSES, random_mem_pair
+from veriopt.verify.random_ir.pairs import (
+    Pair, is_fp_pair, is_mem_pair, pair_for, pair_seed, random_pair,
+)
 
 __all__ = [
     "FBuilder", "FFunction", "FInstr", "FOperand", "FP_MUTATIONS", "double_bits", "fp_bits",
@@ -60,5 +73,6 @@ __all__ = [
     "declaration", "find_opt", "intrinsic_name", "module_text", "mutate", "pair_for",
     "pair_seed", "prune", "random_const", "random_function", "random_pair", "rename_params",
     "rename_params_text", "run_opt", "split_opt_output", "swap_param_names", "verify_with_opt",
-    "weighted",
+    "weighted", "MEM_MUTATIONS", "MEM_PASSES", "MFunction", "MInstr", "MOperand", "is_mem_pair",
+    "mem_module_text", "mem_mutate", "random_mem_function", "random_mem_pair",
 ]

@@ -22,11 +22,11 @@ class Pair:
     description: str
     src: Function           # (an FFunction for floating-point pairs)
     text: str               # the module: @src, @tgt, declarations
-    domain: str = "int"     # "int" | "fp"
+    domain: str = "int"     # "int" | "fp" | "mem"
 
     @property
     def is_opt(self) -> bool:
-        return self.kind in ("instcombine", "O3", "unchanged")
+        return self.kind in ("instcombine", "O3", "unchanged", "opt")
 
 
 def pair_seed(seed: int | str, index: int) -> str:
@@ -83,9 +83,26 @@ def is_fp_pair(seed: int | str, index: int, kinds: tuple[str, ...] = ("int",),
     return random.Random(pair_seed(seed, index) + ":domain").random() < p_fp
 
 
+def is_mem_pair(seed: int | str, index: int, kinds: tuple[str, ...] = ("int",),
+                p_mem: float = 0.4) -> bool:
+    """Whether pair `index` of a run over `kinds` is a memory one: all of
+    them for kinds ("mem",), none without "mem", else a share p_mem drawn
+    from a generator of its own; the other pairs of the run are then
+    exactly those of the run without "mem" (same seed, same p_fp)."""
+    if "mem" not in kinds:
+        return False
+    if kinds == ("mem",):
+        return True
+    return random.Random(pair_seed(seed, index) + ":mem").random() < p_mem
+
+
 def pair_for(seed: int | str, index: int, kinds: tuple[str, ...] = ("int",),
-             p_fp: float = 0.3, **kw) -> Pair:
-    """Pair number `index` of the run with `seed` (reproducible); `kinds`
-    and `p_fp` as in `is_fp_pair`."""
+             p_fp: float = 0.3, p_mem: float = 0.4, **kw) -> Pair:
+    """Pair number `index` of the run with `seed` (reproducible); `kinds`,
+    `p_fp` and `p_mem` as in `is_fp_pair` and `is_mem_pair`."""
     s = pair_seed(seed, index)
-    return random_pair(random.Random(s), s, fp=is_fp_pair(seed, index, kinds, p_fp), **kw)
+    if is_mem_pair(seed, index, kinds, p_mem):
+        from veriopt.verify.random_ir.mem_pairs import random_mem_pair
+        return random_mem_pair(random.Random(s), s, **kw)
+    rest = tuple(k for k in kinds if k != "mem") or ("int",)
+    return random_pair(random.Random(s), s, fp=is_fp_pair(seed, index, rest, p_fp), **kw)
