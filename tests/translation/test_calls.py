@@ -536,3 +536,43 @@ define i32 @src(i32 %x) {
 }
 """)
     assert not jit.can_run(module.functions["src"])
+
+
+def test_memory_written_by_a_call_on_a_chosen_argument_is_not_a_fixed_input():
+    """@f's bytes depend on the value the source froze, so the memory @g
+    reads does too: @g's outputs would have to depend on the choice (they
+    are unknowns fixed before it), so it is refused, not guessed."""
+    text = """declare void @f(i8)
+declare i8 @g() memory(read)
+define i8 @src() {
+  %x = freeze i8 undef
+  call void @f(i8 %x)
+  %r = call i8 @g()
+  ret i8 %r
+}
+define i8 @tgt() {
+  %x = freeze i8 undef
+  call void @f(i8 %x)
+  %r = call i8 @g()
+  ret i8 %r
+}
+"""
+    got = verify_ir(text)
+    assert got.status is V.Status.UNSUPPORTED and "chooses" in got.reason
+
+
+def test_memory_written_on_a_path_the_source_chooses_is_not_a_fixed_input():
+    decls = "declare void @f()\ndeclare i8 @g() memory(read)\n"
+    text = """define i8 @{name}() {{
+  %c = freeze i1 undef
+  br i1 %c, label %a, label %b
+a:
+  call void @f()
+  br label %b
+b:
+  %r = call i8 @g()
+  ret i8 %r
+}}
+"""
+    got = verify_ir(decls + text.format(name="src") + text.format(name="tgt"))
+    assert got.status is V.Status.UNSUPPORTED and "chooses" in got.reason

@@ -207,11 +207,35 @@ def _chooses(ctx, name: str, args: list[Lane], effects: Effects) -> bool:
     freeze)? Then its outputs are functions of them (table.output). A memory
     state that depends on them is refused: it has no finite key."""
     if effects.reads:
+        rows = table_of(ctx.inputs).rows
         for w in ctx.memory.writes:
-            if not isinstance(w, Havoc) and any(_chosen(t) for t in (w.guard, w.bid, w.off, w.byte)):
+            if isinstance(w, Havoc):   # an earlier call: its outputs chosen too, or its path
+                chosen = rows[w.entry.as_long()].key is not None or _varies(ctx, w.guard)
+            else:
+                chosen = any(_chosen(t) for t in (w.guard, w.bid, w.off, w.byte))
+            if chosen:
                 raise Unsupported(f"a call to @{name} reading memory the source chooses "
                                   "(undef or freeze)")
     return any(_chosen(t) for lane in args for t in (lane.v, lane.p))
+
+
+def _varies(ctx, term: z3.ExprRef) -> bool:
+    """Can `term` differ between two executions of the source that reach
+    this call with no UB so far and agree on everything but the source's own
+    choices? (An earlier call's path condition on a maybe-undef argument
+    does not: the branch is then UB, or both take it the same way.)
+    Unknown counts as yes."""
+    if not _chosen(term):
+        return False
+    defined = z3.And(ctx.reach, z3.Not(z3.Or(ctx.ub_terms))) if ctx.ub_terms else ctx.reach
+    choices = {str(c): c for c in free_constants(z3.And(defined, term == term))
+               if str(c).startswith("src:")}
+    other = [(c, z3.Const(f"{name}'", c.sort())) for name, c in choices.items()]
+    check = z3.Solver()
+    check.set("timeout", 5000)
+    check.add(ctx.inputs.memory.precondition(), defined, z3.substitute(defined, *other),
+              term != z3.substitute(term, *other))
+    return check.check() != z3.unsat
 
 
 def _chosen(term: z3.ExprRef) -> bool:
